@@ -1,0 +1,84 @@
+"""The one request type and the one result type shared by the service, the pages and the history store."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from services.errors import ServiceError
+
+MAX_BODY_BYTES = 6 * 1024 * 1024  # SageMaker's InvokeEndpoint payload limit (6 MiB)
+
+
+@dataclass(frozen=True)
+class InvocationRequest:
+    """Everything InvokeEndpoint / InvokeEndpointWithResponseStream can be given; None means 'not sent'."""
+
+    endpoint_name: str
+    body: bytes
+    content_type: str = "application/json"
+    accept: str | None = None
+    custom_attributes: str | None = None
+    target_model: str | None = None  # InvokeEndpoint only
+    target_variant: str | None = None
+    target_container_hostname: str | None = None
+    inference_id: str | None = None
+    enable_explanations: str | None = None  # InvokeEndpoint only
+    inference_component_name: str | None = None
+    session_id: str | None = None
+
+
+class Status(enum.StrEnum):
+    """A card's status, in Studio's words (plus Stopped for a stream the user ended)."""
+
+    PENDING = "Pending"
+    SUCCESS = "Success"
+    FAILED = "Failed"
+    STOPPED = "Stopped"
+
+
+@dataclass
+class StreamStats:
+    """What only a streamed response has; times are ms after the request was sent."""
+
+    format: str = "text"  # detected or forced decoder format: tgi, lmi, openai, text
+    time_to_first_byte_ms: float | None = None
+    time_to_first_token_ms: float | None = None
+    token_count: int = 0
+    parts: int = 0
+
+    def tokens_per_second(self, execution_ms: float | None) -> float | None:
+        """Tokens after the first one, over the time after the first one (the generation rate users feel)."""
+        if execution_ms is None or self.time_to_first_token_ms is None or self.token_count < 2:
+            return None
+        span_ms = execution_ms - self.time_to_first_token_ms
+        return None if span_ms <= 0 else (self.token_count - 1) * 1000.0 / span_ms
+
+
+@dataclass
+class InvocationResult:
+    """One request's outcome. Times: wall clock for display, a monotonic clock for execution_ms."""
+
+    request: InvocationRequest
+    status: Status
+    requested_at: datetime  # timezone-aware UTC, taken just before the call
+    returned_at: datetime | None = None
+    execution_ms: float | None = None  # monotonic, around the call alone (all attempts)
+    attempts: int = 0  # HTTP attempts botocore made; >1 means retries happened and are inside execution_ms
+    request_id: str | None = None
+    invoked_variant: str | None = None
+    content_type: str | None = None
+    body: bytes = b""
+    custom_attributes: str | None = None
+    new_session_id: str | None = None
+    closed_session_id: str | None = None
+    error: ServiceError | None = None
+    stream: StreamStats | None = None  # set for InvokeEndpointWithResponseStream
+    text: str = ""  # streamed text (decoded tokens) kept even when the stream failed
+    history_id: int | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def streamed(self) -> bool:
+        return self.stream is not None
