@@ -115,4 +115,3 @@ class ServiceFailure(ServiceError):
 
 class NetworkError(ServiceError):
     """No HTTP answer came back: refused connection, unknown host, timeout."""
-

@@ -1,0 +1,73 @@
+"""The ASGI application: SageMaker's URL table, the /_local/ controls, and a request id on every response."""
+
+from __future__ import annotations
+
+import uuid
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from local_endpoints import controls
+from local_endpoints.control_plane import control_plane
+from local_endpoints.recording import record
+from local_endpoints.runtime import invoke_endpoint, invoke_endpoint_with_response_stream
+from local_endpoints.state import ServerState
+from local_endpoints.wire_errors import WireError
+
+
+class _UnknownPath(WireError):
+    code = "UnknownOperationException"
+    status = 404
+
+
+async def _unknown(request: Request) -> Response:
+    if not request.url.path.startswith("/_local/"):
+        await record(request, "Unknown", None)
+    return _UnknownPath(
+        f"The local server has nothing at {request.method} {request.url.path}."
+    ).runtime_response()
+
+
+def build_app(state: ServerState) -> ASGIApp:
+    """The server's ASGI app over `state` (shared with the Python API, which changes it directly)."""
+    app = Starlette(
+        routes=[
+            Route("/endpoints/{name}/invocations", invoke_endpoint, methods=["POST"]),
+            Route(
+                "/endpoints/{name}/invocations-response-stream",
+                invoke_endpoint_with_response_stream,
+                methods=["POST"],
+            ),
+            Route("/", control_plane, methods=["POST"]),
+            *controls.ROUTES,
+            Route("/{path:path}", _unknown, methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"]),
+        ]
+    )
+    app.state.local = state
+    return _RequestId(app)
+
+
+class _RequestId:
+    """Adds `x-amzn-RequestId` (a fresh uuid4) to every response, streamed ones included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = str(uuid.uuid4()).encode()
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (b"x-amzn-RequestId", request_id)],
+                }
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)

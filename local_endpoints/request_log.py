@@ -1,0 +1,57 @@
+"""The requests the server received, so a test can assert exactly what was sent (or that nothing was)."""
+
+from __future__ import annotations
+
+import base64
+import threading
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+#: keeps the embedded server's memory bounded in a long session
+MAX_RECORDED = 2000
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request to a SageMaker path (test controls under /_local/ are not recorded)."""
+
+    operation: str  # InvokeEndpoint, InvokeEndpointWithResponseStream, ListEndpoints, ... or "Unknown"
+    endpoint_name: str | None
+    method: str
+    path: str
+    headers: dict[str, str]  # names lower-case
+    body: bytes
+    received_at: datetime  # UTC
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "operation": self.operation,
+            "endpoint_name": self.endpoint_name,
+            "method": self.method,
+            "path": self.path,
+            "headers": self.headers,
+            "body_base64": base64.b64encode(self.body).decode("ascii"),
+            "received_at": self.received_at.isoformat(),
+        }
+
+
+class RequestLog:
+    """Oldest first, at most MAX_RECORDED entries."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: deque[RecordedRequest] = deque(maxlen=MAX_RECORDED)
+
+    def append(self, entry: RecordedRequest) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    def all(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

@@ -1,0 +1,55 @@
+"""Everything the server knows, with no HTTP: the catalog, faults, request log, sessions and settings."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from local_endpoints.catalog import ENDPOINT_STATUSES, Catalog
+from local_endpoints.demo_catalog import bulk_endpoints, container_endpoint, demo_catalog
+from local_endpoints.faults import FaultBook
+from local_endpoints.request_log import RequestLog
+from local_endpoints.sessions import SessionBook
+
+
+@dataclass
+class ServerState:
+    catalog: Catalog = field(default_factory=demo_catalog)
+    faults: FaultBook = field(default_factory=FaultBook)
+    log: RequestLog = field(default_factory=RequestLog)
+    sessions: SessionBook = field(default_factory=SessionBook)
+    #: seconds between streamed parts of the demo models
+    token_delay: float = 0.03
+    #: picks a variant by weight when the caller names none
+    rng: random.Random = field(default_factory=random.Random)
+
+    def __post_init__(self) -> None:
+        self._initial_token_delay = self.token_delay
+
+    def add_containers(self, containers: dict[str, str]) -> None:
+        """Register one passthrough endpoint per NAME -> container URL; they survive `reset`."""
+        for name, url in containers.items():
+            self.catalog.add(container_endpoint(name, url))
+        self.catalog.commit_baseline()
+
+    def add_endpoints(
+        self, count: int, prefix: str = "bulk-endpoint", status: str = "InService"
+    ) -> list[str]:
+        """Add `count` endpoints named PREFIX-0001, ... (numbering continues after existing ones)."""
+        if status not in ENDPOINT_STATUSES:
+            raise ValueError(f"status must be one of {ENDPOINT_STATUSES}, got {status!r}")
+        if count < 0:
+            raise ValueError("count cannot be negative")
+        taken = sum(1 for endpoint in self.catalog.endpoints() if endpoint.name.startswith(f"{prefix}-"))
+        names = [f"{prefix}-{taken + index + 1:04d}" for index in range(count)]
+        for endpoint in bulk_endpoints(names, status):
+            self.catalog.add(endpoint)
+        return names
+
+    def reset(self) -> None:
+        """Clear faults, request log, sessions and bulk-added endpoints; restore the initial token delay."""
+        self.token_delay = self._initial_token_delay
+        self.faults.clear()
+        self.log.clear()
+        self.sessions.clear()
+        self.catalog.restore()

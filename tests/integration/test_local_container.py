@@ -1,0 +1,177 @@
+"""Container passthrough: endpoints forwarding to a model container under SageMaker's container contract."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import boto3
+import pytest
+import uvicorn
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from local_endpoints import LocalEndpoints
+
+STREAM_GAP_S = 0.15
+
+
+async def ping(request: Request) -> Response:
+    return PlainTextResponse("")
+
+
+async def invocations(request: Request) -> Response:
+    """A model container: echoes what it got, fails on "fail", streams three slow lines on "stream"."""
+    body = await request.body()
+    if body == b"fail":
+        return PlainTextResponse('{"error": "cannot parse input"}', status_code=400)
+    if body == b"stream":
+
+        async def lines() -> AsyncIterator[bytes]:
+            for index in range(3):
+                yield f'{{"line": {index}}}\n'.encode()
+                await asyncio.sleep(STREAM_GAP_S)
+
+        return StreamingResponse(lines(), media_type="application/jsonlines")
+    return JSONResponse(
+        {
+            "body": body.decode(),
+            "content_type": request.headers.get("content-type"),
+            "accept": request.headers.get("accept"),
+            "custom_attributes": request.headers.get("x-amzn-sagemaker-custom-attributes"),
+        }
+    )
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def container_url() -> Iterator[str]:
+    app = Starlette(routes=[Route("/ping", ping), Route("/invocations", invocations, methods=["POST"])])
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def passthrough(container_url: str) -> Iterator[LocalEndpoints]:
+    containers = {"my-container": container_url, "down-container": f"http://127.0.0.1:{_free_port()}"}
+    with LocalEndpoints(port=0, containers=containers) as server:
+        yield server
+
+
+@pytest.fixture
+def runtime(passthrough: LocalEndpoints) -> Iterator[Any]:
+    passthrough.reset()
+    client = boto3.client(
+        "sagemaker-runtime",
+        endpoint_url=passthrough.url,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+    yield client
+    client.close()
+
+
+def test_invocation_is_forwarded_with_its_headers(runtime: Any) -> None:
+    response = runtime.invoke_endpoint(
+        EndpointName="my-container",
+        Body=b"1,2,3",
+        ContentType="text/csv",
+        Accept="application/json",
+        CustomAttributes="trace=abc",
+    )
+    assert json.loads(response["Body"].read()) == {
+        "body": "1,2,3",
+        "content_type": "text/csv",
+        "accept": "application/json",
+        "custom_attributes": "trace=abc",
+    }
+    assert response["ContentType"] == "application/json"
+    assert response["InvokedProductionVariant"] == "AllTraffic"
+    assert response["CustomAttributes"] == "trace=abc"
+
+
+def test_container_error_becomes_model_error_with_its_status_and_body(runtime: Any) -> None:
+    with pytest.raises(ClientError) as raised:
+        runtime.invoke_endpoint(EndpointName="my-container", Body=b"fail", ContentType="text/plain")
+    response = raised.value.response
+    assert response["Error"]["Code"] == "ModelError"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 424
+    assert response["OriginalStatusCode"] == 400
+    assert response["OriginalMessage"] == '{"error": "cannot parse input"}'
+    assert response["Error"]["Message"].startswith("Received client error (400) from primary with message")
+
+
+def test_a_container_that_is_down_is_a_clear_model_error(runtime: Any) -> None:
+    with pytest.raises(ClientError) as raised:
+        runtime.invoke_endpoint(EndpointName="down-container", Body=b"{}", ContentType="application/json")
+    response = raised.value.response
+    assert response["Error"]["Code"] == "ModelError"
+    assert response["OriginalStatusCode"] == 503
+    assert "Could not reach the model container at http://127.0.0.1:" in response["OriginalMessage"]
+    assert "Is it running?" in response["OriginalMessage"]
+
+
+def test_streamed_container_body_arrives_chunk_by_chunk(runtime: Any) -> None:
+    started = time.perf_counter()
+    response = runtime.invoke_endpoint_with_response_stream(
+        EndpointName="my-container", Body=b"stream", ContentType="text/plain"
+    )
+    assert response["ContentType"] == "application/jsonlines"
+    arrivals: list[tuple[float, bytes]] = []
+    for event in response["Body"]:
+        arrivals.append((time.perf_counter() - started, event["PayloadPart"]["Bytes"]))
+    assert b"".join(data for _, data in arrivals) == b'{"line": 0}\n{"line": 1}\n{"line": 2}\n'
+    assert len(arrivals) >= 3
+    # the first line is forwarded before the container has produced the last one
+    assert arrivals[-1][0] - arrivals[0][0] >= 1.5 * STREAM_GAP_S
+
+
+def test_streaming_to_a_failing_container_is_a_model_error_before_the_stream(runtime: Any) -> None:
+    with pytest.raises(ClientError) as raised:
+        runtime.invoke_endpoint_with_response_stream(EndpointName="my-container", Body=b"fail")
+    assert raised.value.response["Error"]["Code"] == "ModelError"
+    assert raised.value.response["OriginalStatusCode"] == 400
+
+
+def test_container_endpoint_is_listed_and_described(passthrough: LocalEndpoints, container_url: str) -> None:
+    sagemaker = boto3.client(
+        "sagemaker",
+        endpoint_url=passthrough.url,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    described = sagemaker.describe_endpoint(EndpointName="my-container")
+    assert described["EndpointStatus"] == "InService"
+    assert container_url in described["ProductionVariants"][0]["DeployedImages"][0]["SpecifiedImage"]
+    passthrough.reset()  # container endpoints are part of the baseline, not bulk additions
+    assert sagemaker.describe_endpoint(EndpointName="my-container")["EndpointName"] == "my-container"
+    sagemaker.close()

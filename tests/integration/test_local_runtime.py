@@ -1,0 +1,310 @@
+"""InvokeEndpoint on the local server through a real boto3 client: headers, routing, errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from PIL import Image
+
+from local_endpoints import LocalEndpoints
+
+CLASSIFIER_REQUEST = b'{"features": ["This is great!"]}'
+SIX_MIB = 6 * 1024 * 1024
+
+
+@pytest.fixture
+def runtime(server: LocalEndpoints) -> Iterator[Any]:
+    client = boto3.client(
+        "sagemaker-runtime",
+        endpoint_url=server.url,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+    yield client
+    client.close()  # idle pooled connections would otherwise be left to the garbage collector
+
+
+def invoke(runtime: Any, **params: Any) -> dict[str, Any]:
+    """invoke_endpoint with the body read (an unread body keeps its connection out of the pool)."""
+    response = runtime.invoke_endpoint(**params)
+    response["Body"] = response["Body"].read()
+    return dict(response)
+
+
+def error_of(raised: pytest.ExceptionInfo[ClientError]) -> tuple[str, int, str]:
+    response = raised.value.response
+    return (
+        response["Error"]["Code"],
+        response["ResponseMetadata"]["HTTPStatusCode"],
+        response["Error"]["Message"],
+    )
+
+
+def test_classifier_answers_the_documented_request(runtime: Any) -> None:
+    response = invoke(
+        runtime, EndpointName="demo-text-classifier", Body=CLASSIFIER_REQUEST, ContentType="application/json"
+    )
+    [prediction] = json.loads(response["Body"])["predictions"]
+    assert prediction["label"] == "positive"
+    assert response["ContentType"] == "application/json"
+    assert response["InvokedProductionVariant"] == "AllTraffic"
+    assert "CustomAttributes" not in response
+    assert re.fullmatch(r"[0-9a-f-]{36}", response["ResponseMetadata"]["RequestId"])
+
+
+def test_custom_attributes_are_echoed(runtime: Any) -> None:
+    response = invoke(
+        runtime,
+        EndpointName="demo-text-classifier",
+        Body=CLASSIFIER_REQUEST,
+        ContentType="application/json",
+        CustomAttributes="accept_eula=true",
+    )
+    assert response["CustomAttributes"] == "accept_eula=true"
+
+
+def test_every_reference_header_is_accepted(server: LocalEndpoints, runtime: Any) -> None:
+    response = invoke(
+        runtime,
+        EndpointName="demo-text-classifier",
+        Body=CLASSIFIER_REQUEST,
+        ContentType="application/json",
+        Accept="application/json",
+        CustomAttributes="trace=1",
+        TargetModel="model.tar.gz",
+        TargetVariant="AllTraffic",
+        TargetContainerHostname="primary",
+        InferenceId="inference-42",
+        EnableExplanations="`false`",
+    )
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+    headers = server.requests()[-1].headers
+    assert headers["x-amzn-sagemaker-target-model"] == "model.tar.gz"
+    assert headers["x-amzn-sagemaker-inference-id"] == "inference-42"
+    assert headers["x-amzn-sagemaker-target-container-hostname"] == "primary"
+
+
+def test_csv_model_honours_accept(runtime: Any) -> None:
+    as_csv = invoke(
+        runtime, EndpointName="demo-csv-regressor", Body=b"120,3,15,4.5\n80,2,40,10", ContentType="text/csv"
+    )
+    assert as_csv["ContentType"] == "text/csv"  # exactly what the model said: no charset appended
+    assert len(as_csv["Body"].decode().splitlines()) == 2
+    as_json = invoke(
+        runtime,
+        EndpointName="demo-csv-regressor",
+        Body=b"120,3,15,4.5",
+        ContentType="text/csv",
+        Accept="application/json",
+    )
+    assert as_json["ContentType"] == "application/json"
+    assert len(json.loads(as_json["Body"])["predictions"]) == 1
+
+
+def test_image_endpoint_reads_png_bytes(runtime: Any) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 32), (200, 30, 30)).save(buffer, format="PNG")
+    response = invoke(
+        runtime, EndpointName="demo-image-inspector", Body=buffer.getvalue(), ContentType="image/png"
+    )
+    described = json.loads(response["Body"])
+    assert (described["width"], described["height"]) == (64, 32)
+
+
+def test_target_variant_picks_the_variant(runtime: Any) -> None:
+    for variant in ("variant-a", "variant-b"):
+        response = invoke(
+            runtime,
+            EndpointName="demo-ab-test",
+            Body=CLASSIFIER_REQUEST,
+            ContentType="application/json",
+            TargetVariant=variant,
+        )
+        assert response["InvokedProductionVariant"] == variant
+
+
+def test_traffic_is_split_by_weight(runtime: Any) -> None:
+    counts = Counter(
+        invoke(runtime, EndpointName="demo-ab-test", Body=CLASSIFIER_REQUEST, ContentType="application/json")[
+            "InvokedProductionVariant"
+        ]
+        for _ in range(120)
+    )
+    assert set(counts) == {"variant-a", "variant-b"}
+    assert min(counts.values()) > 30  # 50/50 weights; below 31 of 120 happens about once in 10^7 runs
+
+
+def test_inference_component_is_chosen_by_name(runtime: Any) -> None:
+    response = invoke(
+        runtime,
+        EndpointName="demo-inference-components",
+        InferenceComponentName="ic-classifier",
+        Body=CLASSIFIER_REQUEST,
+        ContentType="application/json",
+    )
+    assert json.loads(response["Body"])["predictions"][0]["label"] == "positive"
+    assert response["InvokedProductionVariant"] == "AllTraffic"
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "extra", "message"),
+    [
+        ("demo-inference-components", {}, "Inference Component Name header is required"),
+        (
+            "demo-inference-components",
+            {"InferenceComponentName": "ic-missing"},
+            "Inference component ic-missing was not found on endpoint demo-inference-components.",
+        ),
+        (
+            "demo-text-classifier",
+            {"InferenceComponentName": "ic-classifier"},
+            "Inference Component Name header is not allowed",
+        ),
+        (
+            "demo-ab-test",
+            {"TargetVariant": "variant-c"},
+            "Variant variant-c not found for endpoint demo-ab-test.",
+        ),
+    ],
+)
+def test_routing_mistakes_are_validation_errors(
+    runtime: Any, endpoint: str, extra: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ClientError) as raised:
+        invoke(
+            runtime, EndpointName=endpoint, Body=CLASSIFIER_REQUEST, ContentType="application/json", **extra
+        )
+    code, status, text = error_of(raised)
+    assert (code, status) == ("ValidationError", 400)
+    assert message in text
+
+
+def test_new_session_returns_an_id_that_later_calls_can_use(runtime: Any) -> None:
+    opened = invoke(
+        runtime,
+        EndpointName="demo-text-classifier",
+        Body=CLASSIFIER_REQUEST,
+        ContentType="application/json",
+        SessionId="NEW_SESSION",
+    )
+    session_id, expires = opened["NewSessionId"].split("; Expires=")
+    assert datetime.strptime(expires, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) > datetime.now(UTC)
+    again = invoke(
+        runtime,
+        EndpointName="demo-text-classifier",
+        Body=CLASSIFIER_REQUEST,
+        ContentType="application/json",
+        SessionId=session_id,
+    )
+    assert "NewSessionId" not in again
+    with pytest.raises(ClientError) as raised:
+        invoke(
+            runtime,
+            EndpointName="demo-text-classifier",
+            Body=CLASSIFIER_REQUEST,
+            ContentType="application/json",
+            SessionId="nope",
+        )
+    assert error_of(raised)[:2] == ("ValidationError", 400)
+    assert "Session nope was not found" in error_of(raised)[2]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "message"),
+    [
+        ("no-such-endpoint", "Endpoint no-such-endpoint of account 123456789012 not found."),
+        (
+            "demo-creating",
+            "Endpoint demo-creating of account 123456789012 is not in service: its status is Creating.",
+        ),
+        (
+            "demo-failed",
+            "Endpoint demo-failed of account 123456789012 is not in service: its status is Failed.",
+        ),
+        ("demo-async", "is an asynchronous inference endpoint; invoke it with InvokeEndpointAsync."),
+        ("bad_name", "Member must satisfy regular expression pattern"),
+    ],
+)
+def test_endpoints_that_cannot_answer_are_validation_errors(
+    runtime: Any, endpoint: str, message: str
+) -> None:
+    with pytest.raises(ClientError) as raised:
+        invoke(runtime, EndpointName=endpoint, Body=CLASSIFIER_REQUEST, ContentType="application/json")
+    code, status, text = error_of(raised)
+    assert (code, status) == ("ValidationError", 400)
+    assert message in text
+
+
+def test_body_over_six_mib_is_refused_and_six_mib_is_not(runtime: Any) -> None:
+    with pytest.raises(ClientError) as raised:
+        invoke(
+            runtime, EndpointName="demo-image-inspector", Body=b"\0" * (SIX_MIB + 1), ContentType="image/png"
+        )
+    assert error_of(raised) == (
+        "ValidationError",
+        400,
+        "Received payload of 6291457 bytes, which exceeds the maximum request payload size of 6291456 bytes "
+        "for endpoint demo-image-inspector.",
+    )
+    with pytest.raises(ClientError) as raised:  # reaches the model, which cannot read zeros as an image
+        invoke(runtime, EndpointName="demo-image-inspector", Body=b"\0" * SIX_MIB, ContentType="image/png")
+    assert error_of(raised)[:2] == ("ModelError", 424)
+
+
+def test_serverless_endpoints_take_at_most_four_mib(runtime: Any) -> None:
+    with pytest.raises(ClientError) as raised:
+        invoke(
+            runtime, EndpointName="demo-serverless", Body=b"1" * (4 * 1024 * 1024 + 1), ContentType="text/csv"
+        )
+    assert "exceeds the maximum request payload size of 4194304 bytes" in error_of(raised)[2]
+
+
+def test_content_type_the_model_cannot_read_is_a_validation_error(runtime: Any) -> None:
+    with pytest.raises(ClientError) as raised:
+        invoke(runtime, EndpointName="demo-csv-regressor", Body=b"{}", ContentType="application/json")
+    assert error_of(raised) == (
+        "ValidationError",
+        400,
+        "Content type application/json is not supported by endpoint demo-csv-regressor: "
+        "its model reads text/csv.",
+    )
+
+
+def test_input_the_model_rejects_is_a_model_error_with_original_fields(runtime: Any) -> None:
+    with pytest.raises(ClientError) as raised:
+        invoke(runtime, EndpointName="demo-csv-regressor", Body=b"1,2,banana", ContentType="text/csv")
+    response = raised.value.response
+    assert error_of(raised)[:2] == ("ModelError", 424)
+    assert response["OriginalStatusCode"] == 400
+    assert response["OriginalMessage"]
+    assert response["Error"]["Message"].startswith(
+        f'Received client error (400) from primary with message "{response["OriginalMessage"]}". See https://'
+    )
+    assert response["LogStreamArn"] == (
+        "arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/Endpoints/demo-csv-regressor"
+    )
+
+
+def test_unknown_paths_are_refused_and_logged(server: LocalEndpoints) -> None:
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(f"{server.url}/endpoints/demo-text-classifier/other")
+    with raised.value as error:
+        assert error.code == 404
+        assert error.headers["x-amzn-ErrorType"] == "UnknownOperationException"
+        assert error.headers["x-amzn-RequestId"]
+    assert [r.operation for r in server.requests()] == ["Unknown"]
