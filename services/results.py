@@ -27,6 +27,7 @@ class InvocationRequest:
     enable_explanations: str | None = None  # InvokeEndpoint only
     inference_component_name: str | None = None
     session_id: str | None = None
+    prefix_aware_id: str | None = None  # routing hint for PREFIX_AWARE endpoints (botocore >= 1.44)
 
 
 class Status(enum.StrEnum):

@@ -1,0 +1,196 @@
+"""The one place where botocore (and urllib3) exceptions become the service's error tree.
+
+Use it around every boto3 call::
+
+    with translated():
+        response = clients.runtime.invoke_endpoint(**kwargs)
+
+Inside, any botocore exception is re-raised as a ``services.errors.ServiceError`` subclass
+(``raise ... from exc``) carrying the real message, a hint a user can act on, the error code, the HTTP
+status and the request id. Exceptions this module does not know (bugs, KeyboardInterrupt) pass through
+unchanged.
+Credentials never appear in a message: botocore's own messages name providers and variables, never values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import quote
+
+import urllib3.exceptions
+from botocore import exceptions as bx
+
+from services import errors
+
+_VALIDATION_CODES = frozenset({"ValidationError", "ValidationException", "ResourceNotFound"})
+_THROTTLING_CODES = frozenset(
+    {"ThrottlingException", "Throttling", "TooManyRequestsException", "ModelNotReadyException"}
+)
+_EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
+_DENIED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnrecognizedClient",
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "InvalidSignature",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "MissingAuthenticationToken",
+    }
+)
+
+_HINTS = {
+    "ValidationError": "Check the endpoint name, that it is InService, and the content type it accepts.",
+    "Throttling": "Too many requests or the model is still loading: wait a moment and send again.",
+    "ModelError": "The container rejected this input. Check the body's format; the endpoint's logs say more.",
+    "ServiceFailure": "SageMaker failed, not your request. Try again; if it persists, quote the request id.",
+    "Expired": "Your session token has expired. Refresh it (for example `aws sso login`) and reconnect.",
+    "Denied": "This identity may not call this operation. Check its IAM policy or pick another profile.",
+    "BadCredentials": "The access key is not valid. Check the profile's credentials or pick another profile.",
+    "NoCredentials": (
+        "Configure credentials (`aws configure` or `aws sso login`), pick another profile, "
+        "or use the Local connection."
+    ),
+    "NoRegion": "Choose a region, or set one in the profile (`aws configure set region eu-west-1`).",
+    "ProfileNotFound": "Pick a profile that exists in your AWS config or credentials file.",
+    "Network": "Check your network, proxy and endpoint URL; the endpoint may be unreachable from here.",
+    "Timeout": "The endpoint did not answer in time. The model may be slow or overloaded: try again.",
+    "StreamBroken": "The stream ended early. The text received so far is kept; send again for a full answer.",
+    "StreamPayload": "The model reported an error while streaming; the text received before it is kept.",
+    "InvalidParameter": "Fix the request parameters and send again.",
+}
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Re-raise botocore exceptions raised inside the block as ``ServiceError`` subclasses."""
+    try:
+        yield
+    except errors.ServiceError:
+        raise
+    except Exception as exc:
+        error = translate(exc)
+        if error is None:
+            raise
+        raise error from exc
+
+
+def translate(exc: BaseException) -> errors.ServiceError | None:
+    """The ServiceError for a botocore/urllib3 exception; None for an exception this module does not know."""
+    if isinstance(exc, bx.EventStreamError):
+        return _from_event_stream_error(exc)
+    if isinstance(exc, bx.ClientError):
+        return _from_client_error(exc)
+    if isinstance(exc, bx.BotoCoreError):
+        return _from_botocore_error(exc)
+    if isinstance(exc, urllib3.exceptions.HTTPError):
+        # Reading an event stream goes straight to urllib3; botocore does not wrap its errors there.
+        if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+            message = f"Read timeout while streaming: {exc}"
+            return errors.NetworkError(message, _HINTS["Timeout"], "ReadTimeout")
+        return errors.NetworkError(f"The connection broke: {exc}", _HINTS["Network"], "ConnectionBroken")
+    return None
+
+
+def log_console_url(log_stream_arn: str) -> str | None:
+    """The CloudWatch console link for the LogStreamArn of a ModelError; None when it is not a logs ARN.
+
+    SageMaker usually sends the log group's ARN (``...:log-group:/aws/sagemaker/Endpoints/x``), which links to
+    the group; a full stream ARN (``...:log-group:G:log-stream:S``) links to that stream's events. The console
+    wants each name URL-encoded twice, then ``%`` written as ``$`` (``/aws/x``: ``$252Faws$252Fx``)::
+
+        https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1
+        #logsV2:log-groups/log-group/$252Faws$252Fsagemaker$252FEndpoints$252Fx/log-events/AllTraffic$252Fi-0
+    """
+    head, _, stream = log_stream_arn.partition(":log-stream:")
+    parts = head.split(":", 6)
+    if len(parts) != 7 or parts[0] != "arn" or parts[2] != "logs" or parts[5] != "log-group":
+        return None
+    partition, region = parts[1], parts[3]
+    group = parts[6].removesuffix(":*")
+    if not region or not group:
+        return None
+    domain = {
+        "aws-cn": f"{region}.console.amazonaws.cn",
+        "aws-us-gov": f"{region}.console.amazonaws-us-gov.com",
+    }.get(partition, f"{region}.console.aws.amazon.com")
+    url = f"https://{domain}/cloudwatch/home?region={region}#logsV2:log-groups/log-group/{_console_encode(group)}"
+    return f"{url}/log-events/{_console_encode(stream)}" if stream else url
+
+
+def _console_encode(name: str) -> str:
+    return quote(quote(name, safe=""), safe="").replace("%", "$")
+
+
+def _from_client_error(exc: bx.ClientError) -> errors.ServiceError:
+    response: dict[str, Any] = exc.response or {}
+    error = response.get("Error") or {}
+    metadata = response.get("ResponseMetadata") or {}
+    code = str(error.get("Code") or "")
+    message = str(error.get("Message") or error.get("message") or "") or str(exc)
+    status = metadata.get("HTTPStatusCode")
+    common: dict[str, Any] = {"code": code, "http_status": status, "request_id": metadata.get("RequestId")}
+
+    if code == "ModelError" or status == 424:
+        arn = response.get("LogStreamArn")
+        original_status = response.get("OriginalStatusCode")
+        return errors.ModelError(
+            message,
+            _HINTS["ModelError"],
+            **common,
+            original_status=int(original_status) if original_status is not None else None,
+            original_message=response.get("OriginalMessage"),
+            log_stream_arn=arn,
+            log_url=log_console_url(arn) if arn else None,
+        )
+    if code in _VALIDATION_CODES:
+        return errors.ValidationError(message, _HINTS["ValidationError"], **common)
+    if code in _THROTTLING_CODES or status == 429:
+        return errors.ThrottlingError(message, _HINTS["Throttling"], **common)
+    if code in _EXPIRED_CODES:
+        return errors.ExpiredTokenError(message, _HINTS["Expired"], **common)
+    if code in _DENIED_CODES:
+        bad_key = code.startswith(("Unrecognized", "InvalidClientTokenId", "InvalidSignature", "Signature"))
+        return errors.AccessDeniedError(message, _HINTS["BadCredentials" if bad_key else "Denied"], **common)
+    if isinstance(status, int) and status >= 500:
+        return errors.ServiceFailure(message, _HINTS["ServiceFailure"], **common)
+    if isinstance(status, int) and 400 <= status < 500:
+        return errors.RequestError(message, _HINTS["InvalidParameter"], **common)
+    return errors.ServiceError(message, _HINTS["ServiceFailure"], **common)
+
+
+def _from_event_stream_error(exc: bx.EventStreamError) -> errors.ServiceError:
+    error = (exc.response or {}).get("Error") or {}
+    code = str(error.get("Code") or "")
+    message = str(error.get("Message") or "") or str(exc)
+    if code == "ModelStreamError":
+        detail = error.get("ErrorCode")
+        return errors.ModelStreamError(message, _HINTS["StreamBroken"], str(detail or code))
+    if code == "InternalStreamFailure":
+        return errors.InternalStreamFailure(message, _HINTS["StreamBroken"], code)
+    return errors.StreamError(message, _HINTS["StreamBroken"], code or "StreamError")
+
+
+def _from_botocore_error(exc: bx.BotoCoreError) -> errors.ServiceError:
+    message = str(exc)
+    if isinstance(exc, bx.NoRegionError):
+        return errors.NoRegionError("No AWS region is configured.", _HINTS["NoRegion"], "NoRegion")
+    if isinstance(exc, bx.ProfileNotFound):
+        return errors.NoCredentialsError(message, _HINTS["ProfileNotFound"], "ProfileNotFound")
+    if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
+        return errors.NoCredentialsError(message, _HINTS["NoCredentials"], type(exc).__name__)
+    if isinstance(exc, bx.TokenRetrievalError | bx.SSOError | bx.CredentialRetrievalError):
+        return errors.ExpiredTokenError(message, _HINTS["Expired"], type(exc).__name__)
+    if isinstance(exc, bx.ReadTimeoutError | bx.ConnectTimeoutError):
+        return errors.NetworkError(message, _HINTS["Timeout"], type(exc).__name__)
+    if isinstance(exc, bx.HTTPClientError | bx.ConnectionError):
+        # EndpointConnectionError, ConnectionClosedError, SSLError, ProxyConnectionError,
+        # ResponseStreamingError
+        return errors.NetworkError(message, _HINTS["Network"], type(exc).__name__)
+    if isinstance(exc, bx.ParamValidationError):
+        return errors.InvalidRequestError(message, _HINTS["InvalidParameter"], "ParamValidationError")
+    return errors.SetupError(message, "Check the AWS configuration for this connection.", type(exc).__name__)

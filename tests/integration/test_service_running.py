@@ -1,0 +1,99 @@
+"""RunningInvocation: an invoke or a stream in a worker thread, polled like the UI polls it."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from local_endpoints import LocalEndpoints
+from services import errors
+from services.connection import Clients, Connection, build_clients
+from services.results import InvocationRequest, Status
+from services.running import RunningInvocation
+
+GENERATE = json.dumps(
+    {
+        "inputs": "Tell me about the sea",
+        "parameters": {"max_new_tokens": 30, "ignore_eos_token": True},
+        "stream": True,
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def clients(local_server: LocalEndpoints) -> Clients:
+    return build_clients(Connection(kind="local", region="us-east-1", local_url=local_server.url))
+
+
+@pytest.fixture
+def paced(server: LocalEndpoints):  # type: ignore[no-untyped-def]
+    before = server.token_delay
+    server.token_delay = 0.03
+    yield
+    server.token_delay = before
+
+
+def generation() -> InvocationRequest:
+    return InvocationRequest(endpoint_name="demo-tgi-generator", body=GENERATE.encode())
+
+
+def test_a_stream_can_be_polled_while_it_runs(clients: Clients, paced: None) -> None:
+    running = RunningInvocation.start(clients, generation(), stream=True)
+    seen: list[tuple[str, int]] = []
+    while not running.done:
+        snapshot = running.snapshot()
+        assert snapshot.status is Status.PENDING or snapshot.result is not None
+        seen.append((snapshot.text, snapshot.pieces))
+        time.sleep(0.05)
+    final = running.snapshot()
+    assert final.result is not None and final.status is Status.SUCCESS
+    assert final.text == final.result.text and final.pieces == final.result.stream.token_count  # type: ignore[union-attr]
+    growing = [text for text, _ in seen if text]
+    assert final.pieces == 30
+    assert any(len(text) < len(final.text) for text in growing)  # text arrived while the worker ran
+    assert all(final.text.startswith(text) for text in growing)
+
+
+def test_stop_ends_a_running_stream_and_keeps_its_text(clients: Clients, paced: None) -> None:
+    running = RunningInvocation.start(clients, generation(), stream=True)
+    deadline = time.monotonic() + 10
+    while running.snapshot().pieces < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    running.stop()
+    assert running.wait(5)
+    final = running.snapshot()
+    assert final.status is Status.STOPPED
+    assert final.result is not None and final.result.text == final.text
+    assert 3 <= final.pieces < 30
+
+
+def test_an_invoke_runs_in_the_background(clients: Clients) -> None:
+    request = InvocationRequest(
+        endpoint_name="demo-text-classifier", body=b'{"features": ["This is great!"]}'
+    )
+    running = RunningInvocation.start(clients, request, stream=False)
+    assert running.wait(10)
+    snapshot = running.snapshot()
+    assert snapshot.status is Status.SUCCESS
+    assert snapshot.result is not None and json.loads(snapshot.result.body)
+    assert (snapshot.text, snapshot.pieces) == ("", 0)
+
+
+def test_a_failure_is_a_finished_failed_snapshot(server: LocalEndpoints, clients: Clients) -> None:
+    server.inject_fault("demo-tgi-generator", break_stream_after=2)
+    running = RunningInvocation.start(clients, generation(), stream=True)
+    assert running.wait(10)
+    snapshot = running.snapshot()
+    assert snapshot.status is Status.FAILED
+    assert snapshot.result is not None and isinstance(snapshot.result.error, errors.ModelStreamError)
+    assert snapshot.pieces == 2 and snapshot.text == snapshot.result.error.partial_text
+
+
+def test_stop_before_the_worker_reads_anything(clients: Clients, paced: None) -> None:
+    running = RunningInvocation.start(clients, generation(), stream=True)
+    running.stop()
+    assert running.wait(5)
+    assert running.snapshot().status in (Status.STOPPED, Status.SUCCESS)
+    assert running.snapshot().status is Status.STOPPED or running.snapshot().pieces == 30
