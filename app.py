@@ -1,0 +1,26 @@
+"""SageMaker Test inference, in a local browser: `streamlit run app.py`.
+
+Draws what every page shares (page config, the connection sidebar), then runs the page chosen in the
+navigation.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import connection_sidebar
+
+st.set_page_config(
+    page_title="SageMaker Test inference",
+    page_icon=":material/science:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+pages = [
+    st.Page("pages/test_inference.py", title="Test inference", icon=":material/play_circle:", default=True),
+    st.Page("pages/history.py", title="History", icon=":material/history:"),
+]
+navigation = st.navigation(pages, position="sidebar")
+connection_sidebar.render()
+navigation.run()

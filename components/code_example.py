@@ -1,0 +1,30 @@
+"""'Use Python SDK example code': the boto3 code and the AWS CLI command for the editor's current request."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from services.connection import Connection
+from services.results import InvocationRequest
+from services.snippets import cli_command, python_code
+
+
+def render(request: InvocationRequest, *, stream: bool, connection: Connection) -> None:
+    """Show both snippets (st.code has a copy button) for exactly this request."""
+    endpoint_url = connection.local_url if connection.kind == "local" else None
+    region = connection.region
+    st.caption("Python (boto3)")
+    with st.container(key="sdk-python"):
+        st.code(
+            python_code(
+                request, stream=stream, region=region, endpoint_url=endpoint_url, profile=connection.profile
+            ),
+            language="python",
+        )
+    st.caption("AWS CLI")
+    with st.container(key="sdk-cli"):
+        st.code(
+            cli_command(request, region=region, endpoint_url=endpoint_url, profile=connection.profile),
+            language="bash",
+            wrap_lines=True,
+        )

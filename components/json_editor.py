@@ -1,0 +1,95 @@
+"""The request editor (streamlit-ace) and the one place that knows which text it holds.
+
+Ace's `value=` is only its first text, so loading a new text (a sample, Format, Reset, a history entry) means
+a new widget key: `load()` bumps a generation number that is part of the key. The text Python knows is kept in
+session state: Ace sends its text after a short pause in typing (auto_update), and the request-actions
+component sends the exact text with every click; whichever arrived last wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+from streamlit_ace import st_ace
+
+_GENERATION = "editor_generation"
+_SEED = "editor_seed"
+_TEXT = "editor_text"
+_LAST_ACE = "_editor_last_ace_value"
+KEY_PREFIX = "request-editor-"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Where the editor's text is wrong (1-based line and column), for the gutter annotation."""
+
+    line: int
+    column: int
+    message: str
+
+
+def current_key() -> str:
+    """The widget key of the editor shown now (tests set its text through session_state[current_key()])."""
+    return f"{KEY_PREFIX}{st.session_state.get(_GENERATION, 0)}"
+
+
+def load(text: str) -> None:
+    """Show `text` in the editor from the next draw on (a fresh widget, so Ace really takes the new text)."""
+    st.session_state[_GENERATION] = st.session_state.get(_GENERATION, 0) + 1
+    st.session_state[_SEED] = text
+    st.session_state[_TEXT] = text
+    st.session_state.pop(_LAST_ACE, None)
+
+
+def keep_for_next_draw() -> None:
+    """Make the next draw of the editor start from the newest text (use when the editor is not drawn in a run:
+    Streamlit forgets an undrawn widget, and a redrawn one starts again from its first text)."""
+    if st.session_state.get(_SEED) != text():
+        load(text())
+
+
+def text() -> str:
+    """The newest editor text Python has received."""
+    return str(st.session_state.get(_TEXT, st.session_state.get(_SEED, "")))
+
+
+def note_text(value: str) -> None:
+    """Record the text a click carried (newer than what Ace last sent)."""
+    st.session_state[_TEXT] = value
+
+
+def render(*, language: str = "json", problem: Problem | None = None, height: int = 320) -> str:
+    """Draw the editor; returns the newest text known to Python."""
+    annotations = []
+    if problem is not None:
+        annotations.append(
+            {
+                "row": problem.line - 1,
+                "column": max(0, problem.column - 1),
+                "text": problem.message,
+                "type": "error",
+            }
+        )
+    with st.container(key="request-editor"):
+        value = st_ace(
+            value=st.session_state.get(_SEED, ""),
+            language=language,
+            theme="chrome",
+            keybinding="vscode",
+            font_size=14,
+            tab_size=2,
+            min_lines=14,
+            height=height,
+            show_gutter=True,
+            wrap=True,
+            annotations=annotations,
+            auto_update=True,
+            key=current_key(),
+        )
+    value = "" if value is None else str(value)
+    if value != st.session_state.get(_LAST_ACE):
+        # Ace sent something new since the last run: that is the newest text.
+        st.session_state[_LAST_ACE] = value
+        st.session_state[_TEXT] = value
+    return text()

@@ -1,0 +1,33 @@
+"""The "Stream response" switch: on by default when the request body asks for `"stream": true`."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+KEY = "stream-response"
+_DETECTED = "_stream_detected"
+
+
+def asks_to_stream(body: str) -> bool:
+    """True when the body is a JSON object with "stream": true."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(value, dict) and value.get("stream") is True
+
+
+def render(body: str) -> bool:
+    """Draw the switch. It follows the body's "stream" flag whenever that flag changes; in between, the user's
+    own choice stands."""
+    detected = asks_to_stream(body)
+    if st.session_state.get(_DETECTED) != detected:
+        st.session_state[_DETECTED] = detected
+        st.session_state[KEY] = detected
+    return st.toggle(
+        "Stream response",
+        key=KEY,
+        help="Use InvokeEndpointWithResponseStream: tokens appear as the model generates them.",
+    )

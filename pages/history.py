@@ -1,0 +1,91 @@
+"""History: every request sent, saved in SQLite. Reopen one as a card, or load it back into the editor."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import streamlit as st
+
+from components import history_list, page_style, request_options, result_card, service_cache
+from components.connection_sidebar import STATE_KEY as CONNECTION_KEY
+from components.safe_text import escape_markdown
+from services.history import History
+from services.results import Status
+
+_OPENED = "history-opened-id"
+PENDING_LOAD = "pending_history_load"  # read by pages/test_inference.py
+
+
+def _open(entry_id: int) -> None:
+    st.session_state[_OPENED] = entry_id
+
+
+def _load(entry_id: int) -> None:
+    entry = service_cache.history().get(entry_id)
+    if entry is None:
+        return
+    st.session_state[PENDING_LOAD] = {
+        "endpoint": entry.endpoint_name,
+        "body": entry.request.body.decode("utf-8", errors="replace"),
+        "content_type": entry.request.content_type,
+        "options": {name: getattr(entry.request, name) or "" for name in request_options.FIELDS},
+        "component": entry.request.inference_component_name,
+    }
+    st.session_state["_history_switch_to_editor"] = True
+
+
+def _delete(entry_id: int) -> None:
+    service_cache.history().delete(entry_id)
+    if st.session_state.get(_OPENED) == entry_id:
+        st.session_state.pop(_OPENED, None)
+
+
+def main() -> None:
+    page_style.apply()
+    if st.session_state.pop("_history_switch_to_editor", False):
+        st.switch_page("pages/test_inference.py")
+    st.title("History", anchor=False)
+    st.caption(
+        f"Saved requests and their results. Current connection: {st.session_state[CONNECTION_KEY].label}"
+    )
+    try:
+        history = service_cache.history()
+    except (OSError, sqlite3.Error, RuntimeError) as error:
+        st.error(f"The history file cannot be opened: {escape_markdown(str(error))}")
+        return
+    filters = st.columns([4, 3, 2])
+    search = filters[0].text_input(
+        "Search", key="history-search", placeholder="endpoint, request id, body text…"
+    )
+    endpoint = filters[1].text_input("Endpoint", key="history-endpoint", placeholder="exact name")
+    status = filters[2].selectbox("Status", ["Any", *(s.value for s in Status)], key="history-status")
+    entries = history.list(
+        endpoint=endpoint.strip() or None,
+        status=None if status == "Any" else status,
+        search=search.strip() or None,
+        limit=200,
+    )
+    listing, opened = st.columns([11, 10], gap="large")
+    with listing:
+        st.caption(f"{len(entries)} shown (newest first) · {history.count()} saved · {history.path}")
+        history_list.render(entries, on_open=_open, on_load=_load, on_delete=_delete)
+    with opened:
+        _opened_card(history)
+
+
+def _opened_card(history: History) -> None:
+    entry_id = st.session_state.get(_OPENED)
+    entry = history.get(entry_id) if entry_id is not None else None
+    if entry is None:
+        st.caption("Open an entry to see its card here.")
+        return
+    st.subheader("Saved result", anchor=False)
+    result_card.render(entry.to_result(), key=f"history-{entry.id}")
+    if entry.body_truncated:
+        st.caption("The stored output was cut to its first MiB.")
+    st.caption("Request body" + (" (cut to its first MiB)" if entry.request_body_truncated else ""))
+    st.code(entry.request.body.decode("utf-8", errors="replace"), language=None, wrap_lines=True)
+    st.button("Load into the editor", key="load-opened", on_click=_load, args=(entry.id,), type="primary")
+
+
+main()

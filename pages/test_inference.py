@@ -1,0 +1,255 @@
+"""Test inference, as in SageMaker Studio: pick an endpoint, edit the request, Send Request, see the cards."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from components import (
+    card_stack,
+    code_example,
+    endpoint_picker,
+    json_editor,
+    page_style,
+    request_actions,
+    request_options,
+    session_cards,
+    stream_switch,
+)
+from components.connection_sidebar import STATE_KEY as CONNECTION_KEY
+from components.safe_text import escape_markdown
+from components.service_cache import catalog_for, clients_for
+from services.connection import Connection
+from services.endpoints import EndpointCatalog
+from services.errors import ServiceError
+from services.request_body import JsonProblem, check_json, format_json
+from services.results import InvocationRequest
+from services.samples import FALLBACK_BODY, sample_request
+
+SAMPLE_MODE = "Test the sample request"
+SDK_MODE = "Use Python SDK example code"
+ACTIONS_KEY = "request-actions"
+_SAMPLE_FOR = "_sample_loaded_for"
+PENDING_LOAD = "pending_history_load"  # set by the History page: a request to put back into the editor
+_NOTICE = "_request_notice"
+
+
+def _fallback_sample() -> tuple[str, str]:
+    return json.dumps(FALLBACK_BODY, indent=2), "application/json"
+
+
+def _sample_for(picked: endpoint_picker.Picked | None) -> tuple[str, str]:
+    if picked is None or picked.details is None:
+        return _fallback_sample()
+    return sample_request(picked.details, picked.inference_component)
+
+
+def _load_sample_when_target_changes(picked: endpoint_picker.Picked | None, connection: Connection) -> None:
+    """A new endpoint (or component) gets its own sample in the editor, as in Studio."""
+    target = (
+        connection.label,
+        picked.name if picked else None,
+        picked.inference_component if picked else None,
+    )
+    if st.session_state.get(_SAMPLE_FOR) == target:
+        return
+    st.session_state[_SAMPLE_FOR] = target
+    pending = st.session_state.pop(PENDING_LOAD, None)
+    if pending is not None:  # a request reopened from History wins over the sample
+        json_editor.load(pending["body"])
+        request_options.set_content_type(pending["content_type"])
+        request_options.set_advanced(pending.get("options", {}))
+        return
+    body, content_type = _sample_for(picked)
+    json_editor.load(body)
+    request_options.set_content_type(content_type)
+
+
+def _apply_pending_history_load(connection: Connection, catalog: EndpointCatalog) -> None:
+    """Point the picker at the endpoint of a request reopened from History (its body loads once picked)."""
+    pending = st.session_state.get(PENDING_LOAD)
+    if pending is None:
+        return
+    try:
+        listed = {summary.name for summary in catalog.endpoints()}
+    except ServiceError:
+        listed = set()
+    if pending["endpoint"] in listed:
+        st.session_state[f"endpoint-choice-{connection.label}"] = pending["endpoint"]
+        st.session_state[endpoint_picker.MANUAL_KEY] = ""
+    else:
+        st.session_state[endpoint_picker.MANUAL_KEY] = pending["endpoint"]
+    if pending.get("component"):
+        key = f"inference-component-{connection.label}-{pending['endpoint']}"
+        st.session_state[key] = pending["component"]
+    st.session_state.pop(_SAMPLE_FOR, None)
+
+
+def _build_request(
+    picked: endpoint_picker.Picked, body: str, options: request_options.RequestOptions
+) -> InvocationRequest:
+    return InvocationRequest(
+        endpoint_name=picked.name,
+        body=body.encode("utf-8"),
+        content_type=options.content_type,
+        inference_component_name=picked.inference_component,
+        **options.extra,
+    )
+
+
+def _handle(
+    action: request_actions.Action,
+    *,
+    picked: endpoint_picker.Picked | None,
+    options: request_options.RequestOptions,
+    stream: bool,
+    connection: Connection,
+) -> None:
+    if action.text is not None:
+        json_editor.note_text(action.text)
+    body = json_editor.text()
+    if action.kind == "reset":
+        text, content_type = _sample_for(picked)
+        json_editor.load(text)
+        if not request_options.set_content_type(content_type):
+            st.rerun()  # the content type field is already drawn: show both in a fresh run
+    elif action.kind == "format":
+        try:
+            json_editor.load(format_json(body))
+        except ServiceError as error:
+            st.session_state[_NOTICE] = ("error", error.message)
+    elif action.kind == "send":
+        _send(picked, body, options, stream, connection)
+
+
+def _send(
+    picked: endpoint_picker.Picked | None,
+    body: str,
+    options: request_options.RequestOptions,
+    stream: bool,
+    connection: Connection,
+) -> None:
+    if picked is None:
+        st.session_state[_NOTICE] = ("error", "Choose an endpoint first.")
+        return
+    if picked.blocked_reason:
+        st.session_state[_NOTICE] = ("error", f"Not sent: {picked.blocked_reason}")
+        return
+    if options.is_json and check_json(body) is not None:
+        return  # the problem is shown next to the editor; nothing is sent
+    try:
+        clients = clients_for(connection)
+    except ServiceError as error:
+        st.session_state[_NOTICE] = ("error", f"{error.message} {error.hint}".strip())
+        return
+    session_cards.start(
+        clients, _build_request(picked, body, options), stream=stream, connection_label=connection.label
+    )
+
+
+def _json_problem_box(problem: JsonProblem | None) -> None:
+    if problem is None:
+        return
+    with st.container(key="json-problem"):
+        st.error(
+            f"Invalid JSON at line {problem.line}, column {problem.column}: "
+            f"{escape_markdown(problem.message)}. "
+            "Nothing is sent until it is fixed.",
+            icon=":material/data_object:",
+        )
+
+
+def _notice() -> None:
+    notice = st.session_state.pop(_NOTICE, None)
+    if notice is not None:
+        with st.container(key="request-notice"):
+            st.error(escape_markdown(notice[1]), icon=":material/error:")
+
+
+def main() -> None:
+    page_style.apply()
+    connection: Connection = st.session_state[CONNECTION_KEY]
+    st.title("Test inference", anchor=False)
+    st.caption("Send a test request to a real-time endpoint and read the result, as in SageMaker Studio.")
+    left, right = st.columns([11, 10], gap="large")
+    with left:
+        _request_side(connection)
+    with right:
+        st.subheader("Results", anchor=False)
+        card_stack.render()  # cards stay visible even when the connection is broken
+
+
+def _request_side(connection: Connection) -> None:
+    try:
+        catalog = catalog_for(connection)
+    except ServiceError as error:
+        with st.container(key="connection-problem"):
+            st.error(escape_markdown(error.message), icon=":material/key_off:")
+            if error.hint:
+                st.caption(escape_markdown(error.hint))
+        return
+    _apply_pending_history_load(connection, catalog)
+    picked = endpoint_picker.render(catalog, scope=connection.label)
+    _load_sample_when_target_changes(picked, connection)
+    mode = st.radio("Testing options", [SAMPLE_MODE, SDK_MODE], key="testing-mode", horizontal=True)
+    options = request_options.render()
+    if mode == SDK_MODE:
+        stream = stream_switch.render(json_editor.text())
+        _sdk_example(picked, options, stream, connection)
+    else:
+        _editor_and_actions(picked, options, connection)
+
+
+def _sdk_example(
+    picked: endpoint_picker.Picked | None,
+    options: request_options.RequestOptions,
+    stream: bool,
+    connection: Connection,
+) -> None:
+    text = json_editor.text()
+    json_editor.keep_for_next_draw()  # the editor is not drawn here: it must come back with this text
+    if picked is None:
+        st.info("Choose an endpoint to see the example code.")
+        return
+    code_example.render(_build_request(picked, text, options), stream=stream, connection=connection)
+
+
+def _editor_and_actions(
+    picked: endpoint_picker.Picked | None,
+    options: request_options.RequestOptions,
+    connection: Connection,
+) -> None:
+    # Drawn in this order on the page, but run in another: the click (with its text) is handled first, so the
+    # editor drawn below already shows what Format or Reset produced.
+    editor_slot = st.container()
+    problem_slot = st.container()
+    stream_slot = st.container()
+    actions_slot = st.container()
+    with stream_slot:
+        stream = stream_switch.render(json_editor.text())
+    reason = "Choose an endpoint first." if picked is None else picked.blocked_reason or ""
+    with actions_slot:
+        action = request_actions.render(
+            key=ACTIONS_KEY,
+            editor_key="request-editor",
+            send_disabled=bool(reason),
+            disabled_reason=reason,
+            format_disabled=not options.is_json,
+        )
+    if action is not None:
+        _handle(action, picked=picked, options=options, stream=stream, connection=connection)
+    with editor_slot:
+        text = json_editor.text()
+        problem = check_json(text) if options.is_json else None
+        json_editor.render(
+            language="json" if options.is_json else "plain_text",
+            problem=json_editor.Problem(problem.line, problem.column, problem.message) if problem else None,
+        )
+    with problem_slot:
+        final = json_editor.text()
+        _json_problem_box(check_json(final) if options.is_json else None)
+        _notice()
+
+
+main()

@@ -1,0 +1,92 @@
+"""AppTest helpers: the app wired to the session's local server, and waits for worker threads."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from local_endpoints import LocalEndpoints
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+ACTIONS_KEY = "request-actions"
+_BADGE = re.compile(r":(\w+)-badge\[(?::material/\w+: )?(\w+)\]")
+
+
+@pytest.fixture
+def app(server: LocalEndpoints, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    """The whole app (app.py + navigation) on the test server, with its own history file, run once."""
+    monkeypatch.setenv("LOCAL_ENDPOINTS_URL", server.url)
+    monkeypatch.setenv("SMTI_HISTORY_PATH", str(tmp_path / "history.sqlite3"))
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    yield at
+
+
+def picker_key(server: LocalEndpoints) -> str:
+    return f"endpoint-choice-Local · {server.url}"
+
+
+def pick(at: AppTest, server: LocalEndpoints, endpoint: str) -> None:
+    at.selectbox(key=picker_key(server)).set_value(endpoint).run()
+    assert not at.exception, at.exception
+
+
+def editor_key(at: AppTest) -> str:
+    return f"request-editor-{at.session_state['editor_generation']}"
+
+
+_nonce = iter(range(1, 10**9))
+
+
+def click(at: AppTest, action: str, text: str | None) -> None:
+    """What the request-actions component sends on a click: the action and the editor's text right then."""
+    at.session_state[ACTIONS_KEY] = {"action": action, "text": text, "nonce": f"test-{next(_nonce)}"}
+    at.run()
+    assert not at.exception, at.exception
+
+
+def statuses(at: AppTest) -> list[str]:
+    """The status badges of the result cards, top (newest) first."""
+    found = []
+    for element in at.markdown:
+        match = _BADGE.search(element.value)
+        if match:
+            found.append(match.group(2))
+    return found
+
+
+def run_until(at: AppTest, done: Callable[[AppTest], bool], timeout: float = 15.0) -> None:
+    """Rerun the app until `done(at)`; worker threads finish between runs."""
+    deadline = time.monotonic() + timeout
+    while not done(at):
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"timed out; statuses {statuses(at)}; texts {[t.value for t in at.text][:30]}"
+            )
+        time.sleep(0.05)
+        at.run()
+        assert not at.exception, at.exception
+
+
+def invocations(server: LocalEndpoints) -> list:
+    """Requests that reached a runtime path (not the control plane)."""
+    return [r for r in server.requests() if r.operation.startswith("InvokeEndpoint")]
+
+
+def texts(at: AppTest) -> list[str]:
+    return [t.value for t in at.text]
+
+
+def markdown(at: AppTest) -> str:
+    """Every Markdown element's source, one per line (card fields are Markdown tables, values escaped)."""
+    return "\n".join(m.value for m in at.markdown)
+
+
+def unescaped(text: str) -> str:
+    return text.replace("\\", "")
