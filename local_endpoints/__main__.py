@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from local_endpoints.container import ContainerModel
@@ -13,6 +14,8 @@ DEFAULT_PORT = 8765
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # a terminal server shows its warnings and errors (the embedded one keeps uvicorn quiet, see server.py)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         containers = dict(_container(spec) for spec in args.container)
         server = LocalEndpoints(port=args.port, token_delay=args.token_delay, containers=containers)

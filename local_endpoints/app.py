@@ -35,9 +35,11 @@ def build_app(state: ServerState) -> ASGIApp:
     """The server's ASGI app over `state` (shared with the Python API, which changes it directly)."""
     app = Starlette(
         routes=[
-            Route("/endpoints/{name}/invocations", invoke_endpoint, methods=["POST"]),
+            # {name:path}: botocore sends a "/" in a name as %2F, which arrives decoded; such a name is then
+            # refused by the name check (as SageMaker does) rather than being an unknown path
+            Route("/endpoints/{name:path}/invocations", invoke_endpoint, methods=["POST"]),
             Route(
-                "/endpoints/{name}/invocations-response-stream",
+                "/endpoints/{name:path}/invocations-response-stream",
                 invoke_endpoint_with_response_stream,
                 methods=["POST"],
             ),

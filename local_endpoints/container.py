@@ -61,7 +61,7 @@ class ContainerModel:
         connection, response = self._post(body, content_type, accept, custom_attributes)
         return ModelStream(
             content_type=response.getheader("Content-Type", "application/octet-stream"),
-            parts=_chunks(connection, response),
+            parts=_chunks(connection, response, self.url),
         )
 
     def _post(
@@ -91,10 +91,23 @@ class ContainerModel:
         return connection, response
 
 
-def _chunks(connection: http.client.HTTPConnection, response: http.client.HTTPResponse) -> Iterator[bytes]:
-    """The response body as it arrives: read1 returns whatever the socket has, without waiting for more."""
+def _chunks(
+    connection: http.client.HTTPConnection, response: http.client.HTTPResponse, url: str
+) -> Iterator[bytes]:
+    """The response body as it arrives: read1 returns whatever the socket has, without waiting for more.
+
+    A container that drops its stream part-way is the model breaking the stream (ModelStreamError with
+    ErrorCode StreamBroken), not a failure of SageMaker itself (InternalStreamFailure)."""
     try:
-        while chunk := response.read1(_CHUNK):
+        while True:
+            try:
+                chunk = response.read1(_CHUNK)
+            except (http.client.HTTPException, OSError) as exc:
+                raise ModelInputError(
+                    502, f"The model container at {url} broke off its response stream ({exc!r})."
+                ) from exc
+            if not chunk:
+                return
             yield chunk
     finally:
         connection.close()

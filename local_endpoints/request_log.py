@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-#: keeps the embedded server's memory bounded in a long session
+#: keep the embedded server's memory bounded in a long session: at most this many requests, and bodies
+#: totalling at most this many bytes (the newest request is always kept, whatever its size)
 MAX_RECORDED = 2000
+MAX_RECORDED_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -38,15 +40,21 @@ class RecordedRequest:
 
 
 class RequestLog:
-    """Oldest first, at most MAX_RECORDED entries."""
+    """Oldest first, at most MAX_RECORDED entries and MAX_RECORDED_BYTES of bodies (the oldest go first)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: deque[RecordedRequest] = deque(maxlen=MAX_RECORDED)
+        self._entries: deque[RecordedRequest] = deque()
+        self._body_bytes = 0
 
     def append(self, entry: RecordedRequest) -> None:
         with self._lock:
             self._entries.append(entry)
+            self._body_bytes += len(entry.body)
+            while len(self._entries) > 1 and (
+                len(self._entries) > MAX_RECORDED or self._body_bytes > MAX_RECORDED_BYTES
+            ):
+                self._body_bytes -= len(self._entries.popleft().body)
 
     def all(self) -> list[RecordedRequest]:
         with self._lock:
@@ -55,3 +63,4 @@ class RequestLog:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._body_bytes = 0

@@ -30,6 +30,7 @@ MAX_BODY_BYTES = 6 * 1024 * 1024
 MAX_SERVERLESS_BODY_BYTES = 4 * 1024 * 1024
 _ENDPOINT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 _END = object()  # marks an exhausted part iterator (next() in a worker thread cannot raise StopIteration out)
+_SHUTTING_DOWN = "The local SageMaker server is shutting down."
 
 
 @dataclass
@@ -129,6 +130,9 @@ async def _events(
                 return
             if sent and call.slot.paced:
                 await asyncio.sleep(state.token_delay)
+            if state.stopping.is_set():
+                yield eventstream.internal_stream_failure(_SHUTTING_DOWN)
+                return
             assert isinstance(part, bytes)
             yield eventstream.payload_part(part)
             sent += 1

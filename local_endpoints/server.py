@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import socket
 import threading
@@ -61,6 +62,8 @@ class LocalEndpoints:
         """Serve from a daemon thread; returns once the server accepts connections."""
         if self._thread is not None:
             raise RuntimeError("the server is already started")
+        _quiet_uvicorn()
+        self._state.stopping.clear()
         sock = self._bind()
         # log_config=None: uvicorn's default dictConfig would attach its own handlers to the embedding app's
         # logging (bound to whatever sys.stderr is at that moment); its records go to the root logger instead.
@@ -115,7 +118,9 @@ class LocalEndpoints:
             self._socket = None
 
     def stop(self) -> None:
-        """Stop serving and wait for the thread to end. Safe to call twice."""
+        """Stop serving and wait for the thread to end (streams in progress end with an InternalStreamFailure
+        event). Safe to call twice."""
+        self._state.stopping.set()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
@@ -188,6 +193,15 @@ class LocalEndpoints:
     def reset(self) -> None:
         """Clear faults, request log, sessions and bulk-added endpoints; restore the initial token delay."""
         self._state.reset()
+
+
+def _quiet_uvicorn() -> None:
+    """Keep uvicorn's records ("Invalid HTTP request received.", a cancelled task's traceback) off the
+    embedding app's terminal unless the app configures logging: without a handler anywhere on their way,
+    Python's last-resort handler would print them to stderr. Records still propagate to the app's handlers."""
+    uvicorn_logger = logging.getLogger("uvicorn")
+    if not any(isinstance(handler, logging.NullHandler) for handler in uvicorn_logger.handlers):
+        uvicorn_logger.addHandler(logging.NullHandler())
 
 
 def _listening_socket(port: int) -> socket.socket:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import dataclass, field
 
 from local_endpoints.catalog import ENDPOINT_STATUSES, Catalog
@@ -22,6 +23,9 @@ class ServerState:
     token_delay: float = 0.03
     #: picks a variant by weight when the caller names none
     rng: random.Random = field(default_factory=random.Random)
+    #: set while the server stops: streams in progress end with an InternalStreamFailure event at once
+    #: instead of being cancelled by uvicorn's shutdown timeout half-way through a part
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
         self._initial_token_delay = self.token_delay

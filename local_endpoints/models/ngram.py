@@ -315,7 +315,10 @@ class Generation:
         self.seed = seed if seed is not None else secrets.randbits(63)
         self._rng = random.Random(self.seed)
         self._table = model.table(sampling)
-        self._start = model.start_context(prompt, self._rng, continue_prompt)
+        # Greedy decoding is deterministic, as in a real LLM: the one random choice left (where to start when
+        # the model cannot continue the prompt's words) then follows the prompt, not the seed.
+        start_rng = random.Random(prompt) if self.greedy else self._rng
+        self._start = model.start_context(prompt, start_rng, continue_prompt)
         self._max = max_new_tokens
         self._stop = stop
         self._ignore_eos = ignore_eos

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from local_endpoints import LocalEndpoints
@@ -29,22 +26,8 @@ DEMO_ENDPOINTS = {
 }
 
 
-@pytest.fixture
-def sagemaker(server: LocalEndpoints) -> Iterator[Any]:
-    client = boto3.client(
-        "sagemaker",
-        endpoint_url=server.url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-        config=Config(retries={"total_max_attempts": 1}),
-    )
-    yield client
-    client.close()  # idle pooled connections would otherwise be left to the garbage collector
-
-
-def all_endpoints(sagemaker: Any, **params: Any) -> list[dict[str, Any]]:
-    pages = sagemaker.get_paginator("list_endpoints").paginate(**params)
+def all_endpoints(sagemaker_client: Any, **params: Any) -> list[dict[str, Any]]:
+    pages = sagemaker_client.get_paginator("list_endpoints").paginate(**params)
     return [summary for page in pages for summary in page["Endpoints"]]
 
 
@@ -54,8 +37,8 @@ def assert_validation_exception(raised: pytest.ExceptionInfo[ClientError], messa
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
-def test_list_endpoints_defaults_to_ten_newest_first(sagemaker: Any) -> None:
-    page = sagemaker.list_endpoints()
+def test_list_endpoints_defaults_to_ten_newest_first(sagemaker_client: Any) -> None:
+    page = sagemaker_client.list_endpoints()
     summaries = page["Endpoints"]
     assert len(summaries) == 10
     assert "NextToken" in page
@@ -69,77 +52,83 @@ def test_list_endpoints_defaults_to_ten_newest_first(sagemaker: Any) -> None:
     assert {"EndpointName", "EndpointArn", "CreationTime", "LastModifiedTime", "EndpointStatus"} <= set(first)
 
 
-def test_the_paginator_returns_every_demo_endpoint_once(sagemaker: Any) -> None:
-    names = [s["EndpointName"] for s in all_endpoints(sagemaker, PaginationConfig={"PageSize": 5})]
+def test_the_paginator_returns_every_demo_endpoint_once(sagemaker_client: Any) -> None:
+    names = [s["EndpointName"] for s in all_endpoints(sagemaker_client, PaginationConfig={"PageSize": 5})]
     assert len(names) == len(set(names))
     assert set(names) == DEMO_ENDPOINTS
 
 
-def test_paginator_over_hundreds_of_endpoints(server: LocalEndpoints, sagemaker: Any) -> None:
+def test_paginator_over_hundreds_of_endpoints(server: LocalEndpoints, sagemaker_client: Any) -> None:
     added = server.add_endpoints(350, prefix="page-test")
     assert added[0] == "page-test-0001"
-    pages = list(sagemaker.get_paginator("list_endpoints").paginate(NameContains="page-test"))
+    pages = list(sagemaker_client.get_paginator("list_endpoints").paginate(NameContains="page-test"))
     names = [s["EndpointName"] for page in pages for s in page["Endpoints"]]
     assert sorted(names) == sorted(added)
     assert len(pages) == 35  # the default page of 10
     assert all(len(page["Endpoints"]) == 10 for page in pages)
     big_pages = list(
-        sagemaker.get_paginator("list_endpoints").paginate(
+        sagemaker_client.get_paginator("list_endpoints").paginate(
             NameContains="page-test", PaginationConfig={"PageSize": 100}
         )
     )
     assert [len(p["Endpoints"]) for p in big_pages] == [100, 100, 100, 50]
 
 
-def test_reset_removes_bulk_endpoints(server: LocalEndpoints, sagemaker: Any) -> None:
+def test_reset_removes_bulk_endpoints(server: LocalEndpoints, sagemaker_client: Any) -> None:
     server.add_endpoints(3)
-    assert len(all_endpoints(sagemaker, NameContains="bulk-endpoint")) == 3
+    assert len(all_endpoints(sagemaker_client, NameContains="bulk-endpoint")) == 3
     server.reset()
-    assert all_endpoints(sagemaker, NameContains="bulk-endpoint") == []
+    assert all_endpoints(sagemaker_client, NameContains="bulk-endpoint") == []
 
 
-def test_name_contains_status_equals_and_sorting(sagemaker: Any) -> None:
-    generators = all_endpoints(sagemaker, NameContains="GENERATOR", SortBy="Name", SortOrder="Ascending")
+def test_name_contains_status_equals_and_sorting(sagemaker_client: Any) -> None:
+    generators = all_endpoints(
+        sagemaker_client, NameContains="GENERATOR", SortBy="Name", SortOrder="Ascending"
+    )
     assert [s["EndpointName"] for s in generators] == [
         "demo-lmi-generator",
         "demo-lmi-legacy-generator",
         "demo-tgi-generator",
     ]
-    assert [s["EndpointName"] for s in all_endpoints(sagemaker, StatusEquals="Failed")] == ["demo-failed"]
-    assert [s["EndpointName"] for s in all_endpoints(sagemaker, StatusEquals="Creating")] == ["demo-creating"]
-    by_status = all_endpoints(sagemaker, SortBy="Status", SortOrder="Ascending")
+    assert [s["EndpointName"] for s in all_endpoints(sagemaker_client, StatusEquals="Failed")] == [
+        "demo-failed"
+    ]
+    assert [s["EndpointName"] for s in all_endpoints(sagemaker_client, StatusEquals="Creating")] == [
+        "demo-creating"
+    ]
+    by_status = all_endpoints(sagemaker_client, SortBy="Status", SortOrder="Ascending")
     assert [s["EndpointStatus"] for s in by_status][:2] == ["Creating", "Failed"]
-    oldest_first = all_endpoints(sagemaker, SortOrder="Ascending")
+    oldest_first = all_endpoints(sagemaker_client, SortOrder="Ascending")
     assert oldest_first[0]["EndpointName"] == "demo-failed"
 
 
-def test_creation_time_filters(sagemaker: Any) -> None:
-    every = all_endpoints(sagemaker)
+def test_creation_time_filters(sagemaker_client: Any) -> None:
+    every = all_endpoints(sagemaker_client)
     middle = sorted(s["CreationTime"] for s in every)[len(every) // 2]
-    before = all_endpoints(sagemaker, CreationTimeBefore=middle)
-    after = all_endpoints(sagemaker, CreationTimeAfter=middle)
+    before = all_endpoints(sagemaker_client, CreationTimeBefore=middle)
+    after = all_endpoints(sagemaker_client, CreationTimeAfter=middle)
     assert before and after
     assert all(s["CreationTime"] < middle for s in before)
     assert all(s["CreationTime"] > middle for s in after)
     assert len(before) + len(after) == len(every) - 1
-    assert all_endpoints(sagemaker, CreationTimeAfter=datetime(2100, 1, 1, tzinfo=UTC)) == []
+    assert all_endpoints(sagemaker_client, CreationTimeAfter=datetime(2100, 1, 1, tzinfo=UTC)) == []
 
 
-def test_bad_list_parameters_are_validation_exceptions(sagemaker: Any) -> None:
+def test_bad_list_parameters_are_validation_exceptions(sagemaker_client: Any) -> None:
     with pytest.raises(ClientError) as raised:
-        sagemaker.list_endpoints(MaxResults=500)
+        sagemaker_client.list_endpoints(MaxResults=500)
     assert_validation_exception(
         raised,
         "1 validation error detected: Value '500' at 'maxResults' failed to satisfy constraint: "
         "Member must have value less than or equal to 100 and greater than or equal to 1",
     )
     with pytest.raises(ClientError) as raised:
-        sagemaker.list_endpoints(NextToken="not-a-token")
+        sagemaker_client.list_endpoints(NextToken="not-a-token")
     assert_validation_exception(raised, "Invalid pagination token.")
 
 
-def test_describe_endpoint_single_variant(sagemaker: Any) -> None:
-    described = sagemaker.describe_endpoint(EndpointName="demo-tgi-generator")
+def test_describe_endpoint_single_variant(sagemaker_client: Any) -> None:
+    described = sagemaker_client.describe_endpoint(EndpointName="demo-tgi-generator")
     assert described["EndpointStatus"] == "InService"
     assert described["EndpointConfigName"] == "demo-tgi-generator-config"
     [variant] = described["ProductionVariants"]
@@ -153,56 +142,58 @@ def test_describe_endpoint_single_variant(sagemaker: Any) -> None:
     assert described["ResponseMetadata"]["RequestId"]
 
 
-def test_describe_endpoint_shows_ab_weights_and_counts(sagemaker: Any) -> None:
-    variants = sagemaker.describe_endpoint(EndpointName="demo-ab-test")["ProductionVariants"]
+def test_describe_endpoint_shows_ab_weights_and_counts(sagemaker_client: Any) -> None:
+    variants = sagemaker_client.describe_endpoint(EndpointName="demo-ab-test")["ProductionVariants"]
     assert [(v["VariantName"], v["CurrentWeight"], v["CurrentInstanceCount"]) for v in variants] == [
         ("variant-a", 0.5, 1),
         ("variant-b", 0.5, 2),
     ]
 
 
-def test_describe_failed_and_creating_endpoints(sagemaker: Any) -> None:
-    failed = sagemaker.describe_endpoint(EndpointName="demo-failed")
+def test_describe_failed_and_creating_endpoints(sagemaker_client: Any) -> None:
+    failed = sagemaker_client.describe_endpoint(EndpointName="demo-failed")
     assert failed["EndpointStatus"] == "Failed"
     assert "did not pass the ping health check" in failed["FailureReason"]
-    creating = sagemaker.describe_endpoint(EndpointName="demo-creating")
+    creating = sagemaker_client.describe_endpoint(EndpointName="demo-creating")
     assert creating["ProductionVariants"][0]["VariantStatus"][0]["Status"] == "Creating"
     assert "FailureReason" not in creating
 
 
-def test_describe_endpoint_config_instance_types_async_and_serverless(sagemaker: Any) -> None:
-    ab = sagemaker.describe_endpoint_config(EndpointConfigName="demo-ab-test-config")
+def test_describe_endpoint_config_instance_types_async_and_serverless(sagemaker_client: Any) -> None:
+    ab = sagemaker_client.describe_endpoint_config(EndpointConfigName="demo-ab-test-config")
     assert [(v["VariantName"], v["InstanceType"]) for v in ab["ProductionVariants"]] == [
         ("variant-a", "ml.m5.large"),
         ("variant-b", "ml.c5.xlarge"),
     ]
     assert "AsyncInferenceConfig" not in ab
-    async_config = sagemaker.describe_endpoint_config(EndpointConfigName="demo-async-config")
+    async_config = sagemaker_client.describe_endpoint_config(EndpointConfigName="demo-async-config")
     assert async_config["AsyncInferenceConfig"]["OutputConfig"]["S3OutputPath"].startswith("s3://")
-    assert "AsyncInferenceConfig" in sagemaker.describe_endpoint(EndpointName="demo-async")
-    serverless = sagemaker.describe_endpoint_config(EndpointConfigName="demo-serverless-config")
+    assert "AsyncInferenceConfig" in sagemaker_client.describe_endpoint(EndpointName="demo-async")
+    serverless = sagemaker_client.describe_endpoint_config(EndpointConfigName="demo-serverless-config")
     [variant] = serverless["ProductionVariants"]
     assert variant["ServerlessConfig"] == {"MemorySizeInMB": 2048, "MaxConcurrency": 5}
     assert "InstanceType" not in variant
-    described = sagemaker.describe_endpoint(EndpointName="demo-serverless")
+    described = sagemaker_client.describe_endpoint(EndpointName="demo-serverless")
     assert described["ProductionVariants"][0]["CurrentServerlessConfig"]["MaxConcurrency"] == 5
 
 
-def test_inference_components(sagemaker: Any) -> None:
-    listed = sagemaker.list_inference_components(EndpointNameEquals="demo-inference-components")
+def test_inference_components(sagemaker_client: Any) -> None:
+    listed = sagemaker_client.list_inference_components(EndpointNameEquals="demo-inference-components")
     names = sorted(c["InferenceComponentName"] for c in listed["InferenceComponents"])
     assert names == ["ic-classifier", "ic-generator"]
     assert (
-        sagemaker.list_inference_components(EndpointNameEquals="demo-text-classifier")["InferenceComponents"]
+        sagemaker_client.list_inference_components(EndpointNameEquals="demo-text-classifier")[
+            "InferenceComponents"
+        ]
         == []
     )
-    described = sagemaker.describe_inference_component(InferenceComponentName="ic-generator")
+    described = sagemaker_client.describe_inference_component(InferenceComponentName="ic-generator")
     assert described["EndpointName"] == "demo-inference-components"
     assert described["VariantName"] == "AllTraffic"
     assert described["InferenceComponentStatus"] == "InService"
     assert "tgi" in described["Specification"]["Container"]["DeployedImage"]["SpecifiedImage"]
     assert described["RuntimeConfig"]["CurrentCopyCount"] == 2
-    endpoint = sagemaker.describe_endpoint(EndpointName="demo-inference-components")
+    endpoint = sagemaker_client.describe_endpoint(EndpointName="demo-inference-components")
     assert "DeployedImages" not in endpoint["ProductionVariants"][0]
 
 
@@ -223,22 +214,22 @@ def test_inference_components(sagemaker: Any) -> None:
     ],
 )
 def test_unknown_names_are_validation_exceptions(
-    sagemaker: Any, call: str, params: dict[str, str], message: str
+    sagemaker_client: Any, call: str, params: dict[str, str], message: str
 ) -> None:
     with pytest.raises(ClientError) as raised:
-        getattr(sagemaker, call)(**params)
+        getattr(sagemaker_client, call)(**params)
     assert_validation_exception(raised, message)
 
 
-def test_unimplemented_operation_is_a_clear_error(sagemaker: Any) -> None:
+def test_unimplemented_operation_is_a_clear_error(sagemaker_client: Any) -> None:
     with pytest.raises(ClientError) as raised:
-        sagemaker.list_models()
+        sagemaker_client.list_models()
     assert raised.value.response["Error"]["Code"] == "UnknownOperationException"
     assert "SageMaker.ListModels" in raised.value.response["Error"]["Message"]
 
 
-def test_control_plane_calls_are_recorded(server: LocalEndpoints, sagemaker: Any) -> None:
-    sagemaker.describe_endpoint(EndpointName="demo-ab-test")
+def test_control_plane_calls_are_recorded(server: LocalEndpoints, sagemaker_client: Any) -> None:
+    sagemaker_client.describe_endpoint(EndpointName="demo-ab-test")
     [recorded] = server.requests()
     assert recorded.operation == "DescribeEndpoint"
     assert recorded.endpoint_name == "demo-ab-test"

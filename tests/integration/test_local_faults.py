@@ -6,12 +6,10 @@ import json
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError, EventStreamError
 
 from local_endpoints import LocalEndpoints
@@ -26,26 +24,8 @@ GENERATOR_REQUEST = json.dumps(
 ).encode()
 
 
-def runtime_client(server: LocalEndpoints, **config: Any) -> Any:
-    return boto3.client(
-        "sagemaker-runtime",
-        endpoint_url=server.url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-        config=Config(**config),
-    )
-
-
-@pytest.fixture
-def runtime(server: LocalEndpoints) -> Iterator[Any]:
-    client = runtime_client(server, retries={"total_max_attempts": 1})
-    yield client
-    client.close()
-
-
-def classify(runtime: Any, endpoint: str = "demo-text-classifier") -> Any:
-    response = runtime.invoke_endpoint(
+def classify(runtime_client: Any, endpoint: str = "demo-text-classifier") -> Any:
+    response = runtime_client.invoke_endpoint(
         EndpointName=endpoint, Body=CLASSIFIER_REQUEST, ContentType="application/json"
     )
     response["Body"].read()  # returns the connection to the pool
@@ -69,12 +49,12 @@ def control(server: LocalEndpoints, method: str, path: str, payload: Any = None)
     ) if response.headers.get_content_type() == "application/json" else raw.decode()
 
 
-def test_injected_model_error(server: LocalEndpoints, runtime: Any) -> None:
+def test_injected_model_error(server: LocalEndpoints, runtime_client: Any) -> None:
     server.inject_fault(
         "demo-text-classifier", model_error_status=503, model_error_message="GPU fell off the bus"
     )
     with pytest.raises(ClientError) as raised:
-        classify(runtime)
+        classify(runtime_client)
     response = raised.value.response
     assert response["Error"]["Code"] == "ModelError"
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 424
@@ -84,35 +64,36 @@ def test_injected_model_error(server: LocalEndpoints, runtime: Any) -> None:
         'Received server error (503) from primary with message "GPU fell off the bus".'
     )
     assert (
-        classify(runtime, "demo-ab-test")["ResponseMetadata"]["HTTPStatusCode"] == 200
+        classify(runtime_client, "demo-ab-test")["ResponseMetadata"]["HTTPStatusCode"] == 200
     )  # other endpoints fine
     server.reset()
-    assert classify(runtime)["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert classify(runtime_client)["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
-def test_injected_delay(server: LocalEndpoints, runtime: Any) -> None:
-    classify(runtime)  # the model is built before timing
+def test_injected_delay(server: LocalEndpoints, runtime_client: Any) -> None:
+    classify(runtime_client)  # the model is built before timing
     server.inject_fault("demo-text-classifier", delay_ms=300)
     started = time.perf_counter()
-    classify(runtime)
+    classify(runtime_client)
     assert time.perf_counter() - started >= 0.3
 
 
-def test_throttling_for_the_next_calls_only(server: LocalEndpoints, runtime: Any) -> None:
+def test_throttling_for_the_next_calls_only(server: LocalEndpoints, runtime_client: Any) -> None:
     server.inject_fault("demo-text-classifier", throttle_next=2)
     for _ in range(2):
         with pytest.raises(ClientError) as raised:
-            classify(runtime)
+            classify(runtime_client)
         assert raised.value.response["Error"] == {"Code": "ThrottlingException", "Message": "Rate exceeded"}
         assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
-    assert classify(runtime)["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert classify(runtime_client)["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
-def test_boto3_retries_hide_throttling_unless_counted(server: LocalEndpoints) -> None:
-    retrying = runtime_client(server, retries={"mode": "standard", "total_max_attempts": 3})
+def test_boto3_retries_hide_throttling_unless_counted(
+    server: LocalEndpoints, boto3_clients: Callable[..., Any]
+) -> None:
+    retrying = boto3_clients(retries={"mode": "standard", "total_max_attempts": 3})
     server.inject_fault("demo-text-classifier", throttle_next=2)
     response = classify(retrying)
-    retrying.close()
     assert response["ResponseMetadata"]["RetryAttempts"] == 2
     attempts = [r.headers["amz-sdk-request"].split("attempt=")[-1] for r in server.requests()]
     assert attempts == ["1; max=3", "2; max=3", "3; max=3"]
@@ -123,10 +104,10 @@ def test_boto3_retries_hide_throttling_unless_counted(server: LocalEndpoints) ->
     [("ModelStreamError", "ModelStreamError"), ("InternalStreamFailure", "InternalStreamFailure")],
 )
 def test_stream_breaks_after_n_parts(
-    server: LocalEndpoints, runtime: Any, stream_error: str, code: str
+    server: LocalEndpoints, runtime_client: Any, stream_error: str, code: str
 ) -> None:
     server.inject_fault("demo-tgi-generator", break_stream_after=3, stream_error=stream_error)
-    response = runtime.invoke_endpoint_with_response_stream(
+    response = runtime_client.invoke_endpoint_with_response_stream(
         EndpointName="demo-tgi-generator", Body=GENERATOR_REQUEST, ContentType="application/json"
     )
     parts = []
@@ -150,9 +131,9 @@ def test_invalid_faults_are_refused(server: LocalEndpoints) -> None:
         server.inject_fault("demo-tgi-generator", model_error_status=200)
 
 
-def test_request_log_records_exactly_what_was_sent(server: LocalEndpoints, runtime: Any) -> None:
+def test_request_log_records_exactly_what_was_sent(server: LocalEndpoints, runtime_client: Any) -> None:
     assert server.requests() == []
-    runtime.invoke_endpoint(
+    runtime_client.invoke_endpoint(
         EndpointName="demo-text-classifier",
         Body=CLASSIFIER_REQUEST,
         ContentType="application/json",
@@ -171,15 +152,15 @@ def test_request_log_records_exactly_what_was_sent(server: LocalEndpoints, runti
     assert recorded.received_at.tzinfo is not None
 
 
-def test_refused_requests_are_logged_too(server: LocalEndpoints, runtime: Any) -> None:
+def test_refused_requests_are_logged_too(server: LocalEndpoints, runtime_client: Any) -> None:
     with pytest.raises(ClientError):
-        classify(runtime, "no-such-endpoint")
+        classify(runtime_client, "no-such-endpoint")
     assert [(r.operation, r.endpoint_name) for r in server.requests()] == [
         ("InvokeEndpoint", "no-such-endpoint")
     ]
 
 
-def test_http_controls(server: LocalEndpoints, runtime: Any) -> None:
+def test_http_controls(server: LocalEndpoints, runtime_client: Any) -> None:
     assert control(server, "GET", "/_local/health") == (200, "ok")
     assert (
         control(server, "PUT", "/_local/faults/demo-text-classifier", {"model_error_status": 418})[0] == 204
@@ -187,10 +168,10 @@ def test_http_controls(server: LocalEndpoints, runtime: Any) -> None:
     status, faults = control(server, "GET", "/_local/faults")
     assert faults["demo-text-classifier"]["model_error_status"] == 418
     with pytest.raises(ClientError) as raised:
-        classify(runtime)
+        classify(runtime_client)
     assert raised.value.response["OriginalStatusCode"] == 418
     assert control(server, "DELETE", "/_local/faults/demo-text-classifier")[0] == 204
-    classify(runtime)
+    classify(runtime_client)
     status, log = control(server, "GET", "/_local/requests")
     assert [entry["operation"] for entry in log] == [
         "InvokeEndpoint",

@@ -7,12 +7,11 @@ import socket
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from local_endpoints import LocalEndpoints
 
@@ -60,15 +59,10 @@ def test_negative_token_delay_is_refused() -> None:
         LocalEndpoints(token_delay=-0.1)
 
 
-def test_a_slow_call_does_not_hold_up_others(server: LocalEndpoints) -> None:
-    runtime: Any = boto3.client(
-        "sagemaker-runtime",
-        endpoint_url=server.url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-        config=Config(retries={"total_max_attempts": 1}, max_pool_connections=4),
-    )
+def test_a_slow_call_does_not_hold_up_others(
+    server: LocalEndpoints, boto3_clients: Callable[..., Any]
+) -> None:
+    runtime = boto3_clients(max_pool_connections=4)
     server.inject_fault("demo-text-classifier", delay_ms=1500)
     server.token_delay = 0.05
     slow = threading.Thread(
@@ -94,4 +88,3 @@ def test_a_slow_call_does_not_hold_up_others(server: LocalEndpoints) -> None:
     )  # neither the delayed call nor the paced stream blocks the loop
     assert len(list(stream["Body"])) == 30
     slow.join()
-    runtime.close()

@@ -6,9 +6,11 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,9 +22,9 @@ URL_LINE = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
 
 
 class Standalone:
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, port: int = 0) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "local_endpoints", "--port", "0", *args],
+            [sys.executable, "-m", "local_endpoints", "--port", str(port), *args],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -137,6 +139,22 @@ def test_aws_cli_shows_the_model_error(standalone: Standalone, tmp_path: Path) -
     assert result.returncode == 255
     assert "An error occurred (ModelError) when calling the InvokeEndpoint operation" in result.stderr
     assert "Received client error (400) from primary" in result.stderr
+
+
+def test_listens_on_the_port_given_on_loopback_only() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = Standalone(port=port)
+    try:
+        assert server.url == f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(f"{server.url}/_local/health", timeout=5) as response:
+            assert response.read() == b"ok"
+        rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+        listening = {row[1] for row in rows if row[3] == "0A" and row[1].endswith(f":{port:04X}")}
+        assert listening == {f"0100007F:{port:04X}"}  # 127.0.0.1 only, not 0.0.0.0
+    finally:
+        assert server.stop() == 0
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

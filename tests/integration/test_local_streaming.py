@@ -5,30 +5,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from local_endpoints import LocalEndpoints
 from local_endpoints.models import TextGenerator
-
-
-@pytest.fixture
-def runtime(server: LocalEndpoints) -> Iterator[Any]:
-    client = boto3.client(
-        "sagemaker-runtime",
-        endpoint_url=server.url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-        config=Config(retries={"total_max_attempts": 1}),
-    )
-    yield client
-    client.close()
 
 
 def completion_request(max_new_tokens: int = 12, **extra: Any) -> bytes:
@@ -37,19 +20,19 @@ def completion_request(max_new_tokens: int = 12, **extra: Any) -> bytes:
 
 
 def stream_parts(
-    runtime: Any, endpoint: str, body: bytes, **params: Any
+    runtime_client: Any, endpoint: str, body: bytes, **params: Any
 ) -> tuple[dict[str, Any], list[bytes]]:
-    response = runtime.invoke_endpoint_with_response_stream(
+    response = runtime_client.invoke_endpoint_with_response_stream(
         EndpointName=endpoint, Body=body, ContentType="application/json", **params
     )
     parts = [event["PayloadPart"]["Bytes"] for event in response["Body"]]
     return response, parts
 
 
-def test_first_part_arrives_long_before_the_last(server: LocalEndpoints, runtime: Any) -> None:
+def test_first_part_arrives_long_before_the_last(server: LocalEndpoints, runtime_client: Any) -> None:
     server.token_delay = 0.02
     sent = time.perf_counter()
-    response = runtime.invoke_endpoint_with_response_stream(
+    response = runtime_client.invoke_endpoint_with_response_stream(
         EndpointName="demo-tgi-generator",
         Body=completion_request(40, ignore_eos_token=True),
         ContentType="application/json",
@@ -69,10 +52,10 @@ def test_first_part_arrives_long_before_the_last(server: LocalEndpoints, runtime
     ],
 )
 def test_each_payload_part_is_one_model_part(
-    runtime: Any, endpoint: str, style: str, content_type: str
+    runtime_client: Any, endpoint: str, style: str, content_type: str
 ) -> None:
     body = completion_request()
-    response, parts = stream_parts(runtime, endpoint, body, CustomAttributes="trace=7")
+    response, parts = stream_parts(runtime_client, endpoint, body, CustomAttributes="trace=7")
     expected = TextGenerator(style=style).stream(body, "application/json", None)
     assert parts == list(expected.parts)  # same seed, same model: byte for byte, part for part
     assert response["ContentType"] == content_type == expected.content_type
@@ -83,8 +66,10 @@ def test_each_payload_part_is_one_model_part(
     assert response["ResponseMetadata"]["RequestId"]
 
 
-def test_tgi_stream_is_server_sent_events_line_by_line(runtime: Any) -> None:
-    _, parts = stream_parts(runtime, "demo-tgi-generator", completion_request(8, ignore_eos_token=True))
+def test_tgi_stream_is_server_sent_events_line_by_line(runtime_client: Any) -> None:
+    _, parts = stream_parts(
+        runtime_client, "demo-tgi-generator", completion_request(8, ignore_eos_token=True)
+    )
     lines = b"".join(parts).decode().split("\n")
     events = [json.loads(line.removeprefix("data:")) for line in lines if line.startswith("data:")]
     assert [line for line in lines if line] == [line for line in lines if line.startswith("data:")]
@@ -94,24 +79,26 @@ def test_tgi_stream_is_server_sent_events_line_by_line(runtime: Any) -> None:
     assert events[-1]["details"]["finish_reason"] == "length"
 
 
-def test_lmi_streams_are_json_lines(runtime: Any) -> None:
-    _, parts = stream_parts(runtime, "demo-lmi-generator", completion_request(6, ignore_eos_token=True))
+def test_lmi_streams_are_json_lines(runtime_client: Any) -> None:
+    _, parts = stream_parts(
+        runtime_client, "demo-lmi-generator", completion_request(6, ignore_eos_token=True)
+    )
     lines = [json.loads(line) for line in b"".join(parts).splitlines()]
     assert all("text" in line["token"] for line in lines)
     assert lines[-1]["generated_text"] == "".join(line["token"]["text"] for line in lines)
     _, parts = stream_parts(
-        runtime, "demo-lmi-legacy-generator", completion_request(6, ignore_eos_token=True)
+        runtime_client, "demo-lmi-legacy-generator", completion_request(6, ignore_eos_token=True)
     )
     legacy = [json.loads(line) for line in b"".join(parts).splitlines()]
     assert len(legacy) == 6
     assert all(isinstance(line["outputs"][0], str) for line in legacy)
 
 
-def test_chat_request_streams_openai_chunks_ending_in_done(runtime: Any) -> None:
+def test_chat_request_streams_openai_chunks_ending_in_done(runtime_client: Any) -> None:
     body = json.dumps(
         {"messages": [{"role": "user", "content": "Tell me about rivers"}], "max_tokens": 6, "stream": True}
     ).encode()
-    _, parts = stream_parts(runtime, "demo-tgi-generator", body)
+    _, parts = stream_parts(runtime_client, "demo-tgi-generator", body)
     lines = [line for line in b"".join(parts).decode().split("\n") if line]
     assert lines[-1] == "data: [DONE]"
     chunks = [json.loads(line.removeprefix("data:")) for line in lines[:-1]]
@@ -119,32 +106,37 @@ def test_chat_request_streams_openai_chunks_ending_in_done(runtime: Any) -> None
     assert "".join(chunk["choices"][0]["delta"].get("content") or "" for chunk in chunks)
 
 
-def test_stream_through_an_inference_component(runtime: Any) -> None:
+def test_stream_through_an_inference_component(runtime_client: Any) -> None:
     response, parts = stream_parts(
-        runtime, "demo-inference-components", completion_request(5), InferenceComponentName="ic-generator"
+        runtime_client,
+        "demo-inference-components",
+        completion_request(5),
+        InferenceComponentName="ic-generator",
     )
     assert response["ContentType"] == "text/event-stream"
     assert 1 <= len(parts) <= 5
 
 
-def test_a_model_that_cannot_stream_answers_in_one_part(runtime: Any) -> None:
-    response, parts = stream_parts(runtime, "demo-text-classifier", b'{"features": ["This is great!"]}')
+def test_a_model_that_cannot_stream_answers_in_one_part(runtime_client: Any) -> None:
+    response, parts = stream_parts(
+        runtime_client, "demo-text-classifier", b'{"features": ["This is great!"]}'
+    )
     [part] = parts
     assert json.loads(part)["predictions"][0]["label"] == "positive"
     assert response["ContentType"] == "application/json"
 
 
-def test_accept_travels_in_its_streaming_header(server: LocalEndpoints, runtime: Any) -> None:
-    stream_parts(runtime, "demo-tgi-generator", completion_request(2), Accept="text/event-stream")
+def test_accept_travels_in_its_streaming_header(server: LocalEndpoints, runtime_client: Any) -> None:
+    stream_parts(runtime_client, "demo-tgi-generator", completion_request(2), Accept="text/event-stream")
     [recorded] = server.requests()
     assert recorded.operation == "InvokeEndpointWithResponseStream"
     assert recorded.path == "/endpoints/demo-tgi-generator/invocations-response-stream"
     assert recorded.headers["x-amzn-sagemaker-accept"] == "text/event-stream"
 
 
-def test_input_the_model_rejects_is_a_model_error_before_the_stream(runtime: Any) -> None:
+def test_input_the_model_rejects_is_a_model_error_before_the_stream(runtime_client: Any) -> None:
     with pytest.raises(ClientError) as raised:
-        runtime.invoke_endpoint_with_response_stream(
+        runtime_client.invoke_endpoint_with_response_stream(
             EndpointName="demo-tgi-generator", Body=b'{"inputs": 5}', ContentType="application/json"
         )
     response = raised.value.response
@@ -171,18 +163,18 @@ def test_input_the_model_rejects_is_a_model_error_before_the_stream(runtime: Any
     ],
 )
 def test_refusals_before_the_stream_are_validation_errors(
-    runtime: Any, endpoint: str, params: dict[str, str], message: str
+    runtime_client: Any, endpoint: str, params: dict[str, str], message: str
 ) -> None:
     with pytest.raises(ClientError) as raised:
-        runtime.invoke_endpoint_with_response_stream(
+        runtime_client.invoke_endpoint_with_response_stream(
             EndpointName=endpoint, Body=completion_request(), ContentType="application/json", **params
         )
     assert raised.value.response["Error"]["Code"] == "ValidationError"
     assert message in raised.value.response["Error"]["Message"]
 
 
-def test_a_session_opened_by_invoke_can_stream(runtime: Any) -> None:
-    opened = runtime.invoke_endpoint(
+def test_a_session_opened_by_invoke_can_stream(runtime_client: Any) -> None:
+    opened = runtime_client.invoke_endpoint(
         EndpointName="demo-tgi-generator",
         Body=completion_request(2),
         ContentType="application/json",
@@ -190,5 +182,5 @@ def test_a_session_opened_by_invoke_can_stream(runtime: Any) -> None:
     )
     opened["Body"].read()
     session_id = opened["NewSessionId"].split(";")[0]
-    _, parts = stream_parts(runtime, "demo-tgi-generator", completion_request(2), SessionId=session_id)
+    _, parts = stream_parts(runtime_client, "demo-tgi-generator", completion_request(2), SessionId=session_id)
     assert parts

@@ -6,7 +6,7 @@ import pytest
 
 from local_endpoints import LocalEndpoints
 from services import errors
-from services.connection import Clients, Connection, build_clients
+from services.connection import Clients
 from services.endpoints import EndpointCatalog, describe_endpoint, list_endpoints
 
 DEMOS = {
@@ -23,11 +23,6 @@ DEMOS = {
     "demo-creating",
     "demo-failed",
 }
-
-
-@pytest.fixture(scope="module")
-def clients(local_server: LocalEndpoints) -> Clients:
-    return build_clients(Connection(kind="local", region="us-east-1", local_url=local_server.url))
 
 
 def operations(server: LocalEndpoints) -> list[str]:

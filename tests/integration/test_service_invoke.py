@@ -21,11 +21,6 @@ def local(server: LocalEndpoints, **fields: object) -> Connection:
     return Connection(kind="local", region="us-east-1", local_url=server.url, **fields)  # type: ignore[arg-type]
 
 
-@pytest.fixture(scope="module")
-def clients(local_server: LocalEndpoints) -> Clients:
-    return build_clients(local(local_server))
-
-
 def classify(**fields: object) -> InvocationRequest:
     values: dict[str, object] = {"endpoint_name": "demo-text-classifier", "body": CLASSIFY, **fields}
     return InvocationRequest(**values)  # type: ignore[arg-type]

@@ -16,11 +16,6 @@ from services.invocation import stream
 from services.results import MAX_BODY_BYTES, InvocationRequest, Status
 
 
-@pytest.fixture(scope="module")
-def clients(local_server: LocalEndpoints) -> Clients:
-    return build_clients(Connection(kind="local", region="us-east-1", local_url=local_server.url))
-
-
 @pytest.fixture
 def slow_tokens(server: LocalEndpoints) -> Iterator[None]:
     before = server.token_delay

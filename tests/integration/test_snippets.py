@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from local_endpoints import LocalEndpoints
-from services.connection import Clients, Connection, build_clients
+from services.connection import Clients
 from services.invocation import invoke, stream
 from services.results import InvocationRequest, Status
 from services.snippets import cli_command, python_code
@@ -55,11 +55,6 @@ EVERY_PARAMETER = InvocationRequest(
     session_id="NEW_SESSION",
     prefix_aware_id="prefix-7",
 )
-
-
-@pytest.fixture(scope="module")
-def clients(local_server: LocalEndpoints) -> Clients:
-    return build_clients(Connection(kind="local", region="us-east-1", local_url=local_server.url))
 
 
 @pytest.fixture

@@ -57,6 +57,16 @@ def test_temperature_zero_is_greedy_most_probable_token_every_step(tgi: TextGene
     _assert_most_probable_each_step(model, ["The", " sea"], tokens)
 
 
+def test_greedy_decoding_is_the_same_every_time_even_for_a_prompt_the_model_cannot_continue(
+    tgi: TextGenerator,
+) -> None:
+    answers = {
+        _text(tgi, "Quantum zebras", max_new_tokens=20, temperature=0, ignore_eos=True, **seed)
+        for seed in [{}, {}, {}, {"seed": 1}, {"seed": 2}, {}, {}]
+    }
+    assert len(answers) == 1
+
+
 def test_a_tiny_temperature_picks_among_the_most_probable_with_finite_logprobs(tgi: TextGenerator) -> None:
     tokens = _tokens(tgi, "The sea", max_new_tokens=25, temperature=1e-6, seed=7, ignore_eos=True)
     assert all(-1000 < t["logprob"] <= 0 for t in tokens)  # JSON has no -Infinity
