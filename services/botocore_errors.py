@@ -60,7 +60,6 @@ _HINTS = {
     "Network": "Check your network, proxy and endpoint URL; the endpoint may be unreachable from here.",
     "Timeout": "The endpoint did not answer in time. The model may be slow or overloaded: try again.",
     "StreamBroken": "The stream ended early. The text received so far is kept; send again for a full answer.",
-    "StreamPayload": "The model reported an error while streaming; the text received before it is kept.",
     "InvalidParameter": "Fix the request parameters and send again.",
 }
 
@@ -94,6 +93,12 @@ def translate(exc: BaseException) -> errors.ServiceError | None:
             return errors.NetworkError(message, _HINTS["Timeout"], "ReadTimeout")
         return errors.NetworkError(f"The connection broke: {exc}", _HINTS["Network"], "ConnectionBroken")
     return None
+
+
+def hint_for(kind: str) -> str:
+    """The hint shown for a kind of failure (``"NoCredentials"``, ``"NoRegion"``, ...), for code that raises
+    a ServiceError itself and must say the same thing as a translated one."""
+    return _HINTS[kind]
 
 
 def log_console_url(log_stream_arn: str) -> str | None:

@@ -23,7 +23,7 @@ import botocore.session
 from botocore.config import Config
 
 from services import errors
-from services.botocore_errors import translated
+from services.botocore_errors import hint_for, translated
 
 if TYPE_CHECKING:
     from local_endpoints import LocalEndpoints
@@ -95,7 +95,9 @@ def default_connection() -> Connection:
     try:
         session = boto3.session.Session()
         if session.get_credentials() is not None:
-            return aws_connection(region=session.region_name or os.environ.get("AWS_REGION"))
+            # Name the profile AWS_PROFILE chose, so the sidebar shows and keeps it.
+            profile = session.profile_name if session.profile_name != "default" else None
+            return aws_connection(profile, session.region_name or os.environ.get("AWS_REGION"))
     except Exception:  # a broken profile or an expired SSO cache means: start locally, show AWS as optional
         pass
     return local_connection()
@@ -136,9 +138,8 @@ def _aws_clients(connection: Connection, runtime_config: Config, control_config:
     region = connection.region or session.region_name or os.environ.get("AWS_REGION") or None
     if session.get_credentials() is None:
         raise errors.NoCredentialsError(
-            f"No AWS credentials found for profile {connection.profile or 'default'!r}.",
-            "Configure credentials (`aws configure` or `aws sso login`), pick another profile, "
-            "or use the Local connection.",
+            f"No AWS credentials found for profile {session.profile_name!r}.",
+            hint_for("NoCredentials"),
             "NoCredentials",
         )
     return Clients(

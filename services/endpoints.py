@@ -81,6 +81,9 @@ class EndpointDetails:
     variants: tuple[VariantDetails, ...]
     is_async: bool
     inference_components: tuple[InferenceComponentSummary, ...] = ()
+    # What could not be read, in sentences, e.g. an identity allowed DescribeEndpoint but not
+    # ListInferenceComponents: the endpoint is still described and can still be invoked.
+    unavailable: tuple[str, ...] = ()
 
     @property
     def is_serverless(self) -> bool:
@@ -132,12 +135,20 @@ def describe_endpoint(clients: Clients, name: str) -> EndpointDetails:
         endpoint = clients.sagemaker.describe_endpoint(EndpointName=name)
     config_name = endpoint.get("EndpointConfigName")
     config: dict[str, Any] = {}
+    unavailable: list[str] = []
     if config_name:
         try:
             with translated():
                 config = clients.sagemaker.describe_endpoint_config(EndpointConfigName=config_name)
         except errors.ValidationError:
             config = {}  # a config can be deleted while its endpoint lives on; the endpoint's view is enough
+        except errors.AccessDeniedError as error:
+            unavailable.append(f"Instance types and model names: {error.message}")
+    try:
+        components = list_inference_components(clients, name)
+    except errors.AccessDeniedError as error:
+        components = ()
+        unavailable.append(f"Inference components: {error.message}")
     configured = {v.get("VariantName"): v for v in config.get("ProductionVariants", [])}
     variants = tuple(_variant(v, configured.get(v.get("VariantName"), {})) for v in _live_variants(endpoint))
     if not variants:
@@ -152,7 +163,8 @@ def describe_endpoint(clients: Clients, name: str) -> EndpointDetails:
         failure_reason=endpoint.get("FailureReason"),
         variants=variants,
         is_async="AsyncInferenceConfig" in endpoint or "AsyncInferenceConfig" in config,
-        inference_components=list_inference_components(clients, name),
+        inference_components=components,
+        unavailable=tuple(unavailable),
     )
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from services import errors
 from services.errors import ModelError, ServiceError, StreamError
+from services.parameters import OPTIONAL_PARAMETERS
 from services.results import InvocationRequest, InvocationResult, Status, StreamStats
 
 APP_DIR_NAME = "sagemaker-test-inference"
@@ -32,18 +33,7 @@ BUSY_TIMEOUT_MS = 10_000
 PREVIEW_BYTES = 4096  # list() returns this much of each body; get() returns everything stored
 _LARGE_COLUMNS = frozenset({"request_body", "response_body", "text", "partial_text"})
 
-_REQUEST_OPTIONS = (
-    "accept",
-    "custom_attributes",
-    "target_model",
-    "target_variant",
-    "target_container_hostname",
-    "inference_id",
-    "enable_explanations",
-    "inference_component_name",
-    "session_id",
-    "prefix_aware_id",
-)
+_REQUEST_OPTIONS = tuple(p.attribute for p in OPTIONAL_PARAMETERS)  # one TEXT column each
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);

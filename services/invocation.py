@@ -11,6 +11,7 @@ The non-streaming path is the hot path of the latency benchmark: no decoding, no
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -21,28 +22,17 @@ from typing import Any
 from services.botocore_errors import translated
 from services.connection import Clients
 from services.errors import InvalidRequestError, ServiceError, StreamError, StreamPayloadError
+from services.parameters import NOT_STREAMED, OPTIONAL_PARAMETERS, STREAM_PARAMETERS
 from services.results import MAX_BODY_BYTES, InvocationRequest, InvocationResult, Status, StreamStats
 from services.streaming import StreamFormat, TokenDecoder
 
 Clock = Callable[[], datetime]
+_log = logging.getLogger(__name__)
 
-# (InvocationRequest attribute, boto3 parameter); only parameters that are set are sent.
-_INVOKE_PARAMETERS = (
-    ("accept", "Accept"),
-    ("custom_attributes", "CustomAttributes"),
-    ("target_model", "TargetModel"),
-    ("target_variant", "TargetVariant"),
-    ("target_container_hostname", "TargetContainerHostname"),
-    ("inference_id", "InferenceId"),
-    ("enable_explanations", "EnableExplanations"),
-    ("inference_component_name", "InferenceComponentName"),
-    ("session_id", "SessionId"),
-    ("prefix_aware_id", "PrefixAwareId"),
-)
-# InvokeEndpointWithResponseStream takes the same minus these two; botocore sends its Accept as
-# X-Amzn-SageMaker-Accept.
-_NOT_STREAMABLE = {"target_model": "TargetModel", "enable_explanations": "EnableExplanations"}
-_STREAM_PARAMETERS = tuple(p for p in _INVOKE_PARAMETERS if p[0] not in _NOT_STREAMABLE)
+# (InvocationRequest attribute, boto3 parameter) pairs, precomputed for the hot path; only set ones are sent.
+_INVOKE_PARAMETERS = tuple((p.attribute, p.name) for p in OPTIONAL_PARAMETERS)
+# botocore sends the streaming call's Accept as X-Amzn-SageMaker-Accept.
+_STREAM_PARAMETERS = tuple((p.attribute, p.name) for p in STREAM_PARAMETERS)
 
 
 def utc_now() -> datetime:
@@ -111,12 +101,12 @@ def request_problem(request: InvocationRequest, *, streaming: bool) -> InvalidRe
             "BodyTooLarge",
         )
     if streaming:
-        for attribute, parameter in _NOT_STREAMABLE.items():
-            if getattr(request, attribute) is not None:
+        for parameter in NOT_STREAMED:
+            if getattr(request, parameter.attribute) is not None:
                 return InvalidRequestError(
-                    f"{parameter} cannot be used with a streamed response: "
+                    f"{parameter.name} cannot be used with a streamed response: "
                     "InvokeEndpointWithResponseStream does not take it.",
-                    f"Clear {parameter}, or turn streaming off.",
+                    f"Clear {parameter.name}, or turn streaming off.",
                     "NotStreamable",
                 )
     return None
@@ -126,7 +116,9 @@ class StreamingInvocation:
     """One streamed invocation: iterate for text pieces as they arrive, ``stop()`` to end it, ``.result``.
 
     Iterate from one thread. ``stop()`` may be called from any thread: it ends the iteration cleanly (status
-    Stopped) and closes the response stream.
+    Stopped) and closes the response stream. A stop while the call still waits for SageMaker's answer settles
+    ``result`` at once (Stopped, no text); the waiting thread closes the answer when it comes.
+    An unexpected exception while streaming (a bug) also ends as a Failed result that keeps every piece.
     """
 
     def __init__(
@@ -139,6 +131,7 @@ class StreamingInvocation:
         self._stopping = threading.Event()
         self._body_lock = threading.Lock()
         self._body: Any = None
+        self._waiting_since: tuple[datetime, float] | None = None  # the call is out, no answer yet
         self._result: InvocationResult | None = None
         self._pieces = self._run()
 
@@ -165,6 +158,18 @@ class StreamingInvocation:
         with self._body_lock:
             if self._body is not None:
                 _wake_reader(self._body)
+            elif self._waiting_since is not None and self._result is None:
+                # No socket to wake before the answer starts (a cold model can take 60 s): settle now.
+                requested_at, started = self._waiting_since
+                self._result = InvocationResult(
+                    self.request,
+                    Status.STOPPED,
+                    requested_at,
+                    returned_at=self._clock(),
+                    execution_ms=(perf_counter() - started) * 1000.0,
+                    attempts=1,
+                    stream=StreamStats(format=(self._fmt or StreamFormat.TEXT).value),
+                )
 
     def _run(self) -> Iterator[str]:
         request = self.request
@@ -182,9 +187,11 @@ class StreamingInvocation:
         requested_at = self._clock()
         started = perf_counter()
         try:
-            if self._stopping.is_set():
-                status = Status.STOPPED
-                return
+            with self._body_lock:  # one lock with stop(): a stop is seen here or settles the result there
+                if self._stopping.is_set():
+                    status = Status.STOPPED
+                    return
+                self._waiting_since = (requested_at, started)
             try:
                 with translated():
                     response = self._clients.runtime.invoke_endpoint_with_response_stream(
@@ -193,8 +200,11 @@ class StreamingInvocation:
             except ServiceError as exc:
                 error = exc
                 return
-            with self._body_lock:
-                self._body = response["Body"]
+            finally:
+                with self._body_lock:
+                    self._waiting_since = None
+                    if response:
+                        self._body = response["Body"]
             events = iter(self._body)
             while True:
                 if self._stopping.is_set():
@@ -240,14 +250,19 @@ class StreamingInvocation:
         except GeneratorExit:
             status = Status.STOPPED  # the consumer stopped iterating
             raise
+        except Exception as exc:  # a bug: still a Failed result keeping every piece, never a lost stream
+            error = unexpected_error(exc, streamed=True)
         finally:
             elapsed = perf_counter() - started
             self._close_body()
             stats.format = decoder.format.value if decoder.format else (self._fmt or StreamFormat.TEXT).value
             stats.token_count = decoder.token_count
-            self._result = self._stream_result(
+            result = self._stream_result(
                 status, error, response, requested_at, elapsed, stats, chunks, decoder.text
             )
+            with self._body_lock:
+                if self._result is None:  # stop() may have settled it while the call waited
+                    self._result = result
 
     def _stream_result(
         self,
@@ -290,6 +305,19 @@ class StreamingInvocation:
             # closing a stream that already broke must not hide the real outcome
             with contextlib.suppress(Exception):
                 body.close()
+
+
+def unexpected_error(exc: BaseException, *, streamed: bool) -> ServiceError:
+    """The error shown for an exception the service does not expect (a bug), logged with its traceback.
+
+    For a stream it is a StreamError, so the text received before it is kept in ``partial_text``.
+    """
+    _log.error("Unexpected error in an invocation", exc_info=exc)
+    message = f"Unexpected error: {type(exc).__name__}: {exc}"
+    if streamed:
+        hint = "This is a bug in the app. The text received before it is kept."
+        return StreamError(message, hint, "UnexpectedError")
+    return ServiceError(message, "This is a bug in the app.", "UnexpectedError")
 
 
 def _wake_reader(body: Any) -> None:

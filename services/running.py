@@ -11,9 +11,9 @@ import threading
 from dataclasses import dataclass
 
 from services.connection import Clients
-from services.errors import ServiceError
-from services.invocation import StreamingInvocation, invoke, stream, utc_now
-from services.results import InvocationRequest, InvocationResult, Status
+from services.errors import StreamError
+from services.invocation import StreamingInvocation, invoke, stream, unexpected_error, utc_now
+from services.results import InvocationRequest, InvocationResult, Status, StreamStats
 from services.streaming import StreamFormat
 
 
@@ -41,6 +41,7 @@ class RunningInvocation:
         self._streaming: StreamingInvocation | None = None
         self._stop_requested = False
         self._piece_count = 0
+        self._worker: threading.Thread | None = None
 
     @classmethod
     def start(
@@ -56,6 +57,7 @@ class RunningInvocation:
         worker = threading.Thread(
             target=target, args=(clients, fmt), name=f"invocation-{request.endpoint_name}", daemon=True
         )
+        running._worker = worker
         worker.start()
         return running
 
@@ -74,13 +76,16 @@ class RunningInvocation:
         return Snapshot(status=status, text=text, pieces=count, result=result)
 
     def stop(self) -> None:
-        """End a stream early (its result becomes Stopped, keeping the text). A non-streamed call cannot be
-        recalled once sent: it runs to its end."""
+        """End a stream early (its result becomes Stopped, keeping the text), at once even when SageMaker has
+        not answered yet. After the end it changes nothing. A non-streamed call cannot be recalled once sent:
+        it runs to its end."""
         with self._lock:
             self._stop_requested = True
             streaming = self._streaming
         if streaming is not None:
             streaming.stop()
+            if streaming.done:  # stopped before SageMaker answered: the worker may wait for a while yet
+                self._finish(streaming.result)
 
     @property
     def done(self) -> bool:
@@ -90,12 +95,20 @@ class RunningInvocation:
         """Block until finished or ``timeout`` seconds passed; True when finished."""
         return self._finished.wait(timeout)
 
+    def join(self, timeout: float | None = None) -> bool:
+        """Block until the worker thread itself has ended; True when it has. After a stop before SageMaker
+        answered, the result is in at once but the worker still waits for the answer to close it."""
+        if self._worker is not None:
+            self._worker.join(timeout)
+            return not self._worker.is_alive()
+        return True
+
     # -- the worker ----------------------------------------------------------------------------------------
 
     def _invoke(self, clients: Clients, _fmt: object) -> None:
         try:
             self._finish(invoke(clients, self.request))
-        except BaseException as exc:
+        except BaseException as exc:  # a worker must never die without a result
             self._finish(self._crashed(exc))
 
     def _stream(self, clients: Clients, fmt: StreamFormat | str | None) -> None:
@@ -116,11 +129,26 @@ class RunningInvocation:
 
     def _finish(self, result: InvocationResult) -> None:
         with self._lock:
-            self._result = result
+            if self._result is None:  # the first result stays: a stop may have settled it before the worker
+                self._result = result
         self._finished.set()
 
     def _crashed(self, exc: BaseException) -> InvocationResult:
-        # The service never raises ServiceError for a failed call; anything here is a bug. Report it as a
-        # failed result so a polling page never waits forever.
-        error = ServiceError(f"Unexpected error: {type(exc).__name__}: {exc}", "This is a bug in the app.")
-        return InvocationResult(self.request, Status.FAILED, utc_now(), returned_at=utc_now(), error=error)
+        # The service never raises for a failed call; anything here is a bug. Report it as a failed result
+        # keeping the text received so far, so a polling page never waits forever and loses nothing.
+        with self._lock:
+            text = self._text + "".join(self._pieces)
+            count = self._piece_count
+        error = unexpected_error(exc, streamed=self.streamed)
+        if isinstance(error, StreamError):
+            error.partial_text = text
+        now = utc_now()
+        return InvocationResult(
+            self.request,
+            Status.FAILED,
+            now,
+            returned_at=now,
+            error=error,
+            stream=StreamStats(token_count=count) if self.streamed else None,
+            text=text,
+        )

@@ -17,27 +17,14 @@ import textwrap
 from typing import Any
 from urllib.parse import urlsplit
 
+from services.connection import LOCAL_REGION, RUNTIME_READ_TIMEOUT_S
+from services.parameters import OPTIONAL_PARAMETERS
 from services.results import InvocationRequest
 
-READ_TIMEOUT_S = 70  # SageMaker gives the container 60 s; AWS recommends a 70 s client read timeout
-LOCAL_REGION = "us-east-1"
+READ_TIMEOUT_S = RUNTIME_READ_TIMEOUT_S  # the service's own: the container has 60 s, AWS recommends 70 s
 _LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 _INDENT = "    "
 
-# (request attribute, boto3 parameter, AWS CLI option); the streaming call takes all but the last two.
-_PARAMETERS = (
-    ("accept", "Accept", "--accept"),
-    ("custom_attributes", "CustomAttributes", "--custom-attributes"),
-    ("target_variant", "TargetVariant", "--target-variant"),
-    ("target_container_hostname", "TargetContainerHostname", "--target-container-hostname"),
-    ("inference_id", "InferenceId", "--inference-id"),
-    ("inference_component_name", "InferenceComponentName", "--inference-component-name"),
-    ("session_id", "SessionId", "--session-id"),
-    ("prefix_aware_id", "PrefixAwareId", "--prefix-aware-id"),
-    ("target_model", "TargetModel", "--target-model"),
-    ("enable_explanations", "EnableExplanations", "--enable-explanations"),
-)
-_NOT_STREAMED = ("target_model", "enable_explanations")
 # Response content types worth printing as text; for any other Accept the example saves the bytes to a file.
 _TEXT_TYPES = ("json", "text/", "csv", "xml", "*/*")
 
@@ -164,10 +151,10 @@ def cli_command(
         options.append(_cli_option("--endpoint-url", endpoint_url))
     options.append(_cli_option("--endpoint-name", request.endpoint_name))
     options.append(_cli_option("--content-type", request.content_type))
-    for attribute, _parameter, flag in _PARAMETERS:
-        value = getattr(request, attribute)
+    for parameter in OPTIONAL_PARAMETERS:
+        value = getattr(request, parameter.attribute)
         if value is not None:
-            options.append(_cli_option(flag, value))
+            options.append(_cli_option(parameter.cli_option, value))
     if request.prefix_aware_id is not None:
         lines.append("# --prefix-aware-id is new: older AWS CLI releases answer: Unknown options.")
     options.append(body_word)
@@ -237,14 +224,14 @@ def _call_lines(request: InvocationRequest, stream: bool, body_expression: str) 
         f"ContentType={_py_string(request.content_type)}",
     ]
     skipped = []
-    for attribute, parameter, _flag in _PARAMETERS:
-        value = getattr(request, attribute)
+    for parameter in OPTIONAL_PARAMETERS:
+        value = getattr(request, parameter.attribute)
         if value is None:
             continue
-        if stream and attribute in _NOT_STREAMED:
-            skipped.append(parameter)
+        if stream and not parameter.streamed:
+            skipped.append(parameter.name)
             continue
-        arguments.append(f"{parameter}={_py_string(value)}")
+        arguments.append(f"{parameter.name}={_py_string(value)}")
     arguments.append(f"Body={body_expression}")
     lines = []
     if skipped:
