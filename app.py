@@ -12,7 +12,9 @@ from components import connection_sidebar
 
 st.set_page_config(
     page_title="SageMaker Test inference",
-    page_icon=":material/science:",
+    # An emoji favicon is drawn inline; a :material/...: one is fetched from fonts.gstatic.com (fails offline,
+    # and a local tool should not call out at all).
+    page_icon="🧪",
     layout="wide",
     initial_sidebar_state="expanded",
 )

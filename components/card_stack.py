@@ -17,6 +17,10 @@ import streamlit as st
 from components import result_card, session_cards
 
 LIVE_INTERVAL_S = 0.05
+# A request sent in this very run gets a short grace period before its card is drawn: a fast endpoint's result
+# (or a stream's first token) then shows in the click's own run instead of one fragment tick later.
+FIRST_DRAW_WAIT_S = 0.15
+_FULL_RUN = "_card_stack_full_run"
 
 
 def render() -> None:
@@ -33,11 +37,16 @@ def render() -> None:
             icon=":material/delete_sweep:",
             on_click=session_cards.clear_finished,
         )
-    for card in stack:
-        if card.is_running:
-            _live_card(card.id)
-        else:
-            _draw(card)
+    session_cards.wait_for_first_news(stack, FIRST_DRAW_WAIT_S)
+    st.session_state[_FULL_RUN] = True
+    try:
+        for card in stack:
+            if card.is_running:
+                _live_card(card.id)
+            else:
+                _draw(card)
+    finally:
+        st.session_state[_FULL_RUN] = False
     session_cards.save_finished()
 
 
@@ -50,6 +59,8 @@ def _live_card(card_id: int) -> None:
     if not card.is_running:
         session_cards.save_finished()
         st.rerun()  # finished: one full run draws it as a finished card, without this timer
+    if st.session_state.get(_FULL_RUN):
+        return  # drawn by a full run: the fragment's own ticks follow
     # Stay busy until the next tick's request arrives, so Streamlit queues it on this same script runner. A
     # run that ends first lets the next tick start a new runner, and on a busy machine the old runner's unsent
     # updates are then dropped ("Ignoring event from non-current ScriptRunner"): the text would not grow.

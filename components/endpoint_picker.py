@@ -36,7 +36,7 @@ def render(catalog: EndpointCatalog, *, scope: str) -> Picked | None:
         summaries, list_error = [], error
     labels = {s.name: f"{s.name} · {s.status}" for s in summaries}
 
-    pick, refresh = st.columns([4, 1], vertical_alignment="bottom")
+    pick, refresh = st.columns([3, 1], vertical_alignment="bottom")
     with pick:
         chosen = st.selectbox(
             "Endpoint",

@@ -42,16 +42,25 @@ def load(text: str) -> None:
     st.session_state.pop(_LAST_ACE, None)
 
 
-def keep_for_next_draw() -> None:
-    """Make the next draw of the editor start from the newest text (use when the editor is not drawn in a run:
-    Streamlit forgets an undrawn widget, and a redrawn one starts again from its first text)."""
-    if st.session_state.get(_SEED) != text():
-        load(text())
-
-
 def text() -> str:
     """The newest editor text Python has received."""
     return str(st.session_state.get(_TEXT, st.session_state.get(_SEED, "")))
+
+
+def receive() -> None:
+    """Take the text Ace sent with this run now, before anything reads text(): the editor is drawn late in
+    the page's run, and the stream switch or the SDK example drawn before it would otherwise lag one run."""
+    _take_ace_value(st.session_state.get(current_key()))
+
+
+def _take_ace_value(value: object) -> None:
+    if value is None:
+        return
+    value = str(value)
+    if value != st.session_state.get(_LAST_ACE):
+        # Ace sent something new since the last run: that is the newest text.
+        st.session_state[_LAST_ACE] = value
+        st.session_state[_TEXT] = value
 
 
 def note_text(value: str) -> None:
@@ -77,7 +86,7 @@ def render(*, language: str = "json", problem: Problem | None = None, height: in
             language=language,
             theme="chrome",
             keybinding="vscode",
-            font_size=14,
+            font_size=15,  # at 14 px Ace's line height hid underscores (Debian's Chromium, Liberation Mono)
             tab_size=2,
             min_lines=14,
             height=height,
@@ -87,9 +96,5 @@ def render(*, language: str = "json", problem: Problem | None = None, height: in
             auto_update=True,
             key=current_key(),
         )
-    value = "" if value is None else str(value)
-    if value != st.session_state.get(_LAST_ACE):
-        # Ace sent something new since the last run: that is the newest text.
-        st.session_state[_LAST_ACE] = value
-        st.session_state[_TEXT] = value
+    _take_ace_value("" if value is None else value)
     return text()

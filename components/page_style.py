@@ -18,6 +18,9 @@ _CSS = """
   overflow-wrap: break-word;
 }
 [class*="st-key-result-card-"] tr { border: none; background: transparent !important; }
+[class*="st-key-result-card-"] th { white-space: nowrap; }
+/* Less empty space above the title: the editor and the first card fit on one screen. */
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
 </style>
 """
 

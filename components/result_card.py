@@ -7,6 +7,7 @@ few elements (a row of fields is one Markdown table): a running card is redrawn 
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Callable
 
@@ -24,9 +25,6 @@ _BADGES = {
     Status.PENDING: ("blue", "progress_activity"),
 }
 LIVE_TEXT_HEIGHT = 360
-# While a stream runs only its newest characters are shown (the card is redrawn many times a second, and the
-# newest text is what a reader follows); the whole text is shown once the stream ends.
-LIVE_TAIL_CHARS = 1500
 TIMES_REFRESH_S = 20.0
 
 
@@ -54,11 +52,21 @@ def status_badge(status: Status, key: str) -> None:
         st.markdown(badge(status))
 
 
-def fields_table(fields: list[tuple[str, str]], help: str | None = None) -> None:
-    """A row of labelled values as one Markdown table (one element, however many fields)."""
+def fields_table(fields: list[tuple[str, str]], title: str | None = None) -> None:
+    """A row of labelled values as one Markdown table (one element, however many fields).
+
+    `title` is shown when the pointer rests on the table (the exact times behind "just now"). st.markdown's
+    own `help` is not drawn for a table, so the table is wrapped in a <div title=...>: that div is the only
+    HTML, built here from our own text; every value stays Markdown-escaped text.
+    """
     header = " | ".join(label for label, _ in fields)
     values = " | ".join(escape_markdown(value) for _, value in fields)
-    st.markdown(f"| {header} |\n|{'---|' * len(fields)}\n| {values} |", help=help)
+    table = f"| {header} |\n|{'---|' * len(fields)}\n| {values} |"
+    if title is None:
+        st.markdown(table)
+        return
+    attribute = html.escape(title, quote=True).replace("\n", "&#10;")
+    st.markdown(f'<div class="smti-times" title="{attribute}">\n\n{table}\n\n</div>', unsafe_allow_html=True)
 
 
 def _ms(value: float | None) -> str:
@@ -82,7 +90,7 @@ def render(
         else:
             _times_kept_current(result)
         if result.status == Status.PENDING:
-            _pending_body(result)
+            _pending_body(result, key)
         else:
             _finished_body(result, key)
         _details(result)
@@ -126,8 +134,8 @@ def _times(result: InvocationResult, started_monotonic: float | None) -> None:
     ]
     exact = f"Request Time: {relative_time.exact(result.requested_at)}"
     if result.returned_at is not None:
-        exact += f"  \nResult Time: {relative_time.exact(result.returned_at)}"
-    fields_table(fields, help=exact)
+        exact += f"\nResult Time: {relative_time.exact(result.returned_at)}"
+    fields_table(fields, title=exact)
     if result.stream is not None:
         stats = result.stream
         rate = stats.tokens_per_second(result.execution_ms)
@@ -140,14 +148,14 @@ def _times(result: InvocationResult, started_monotonic: float | None) -> None:
         )
 
 
-def _pending_body(result: InvocationResult) -> None:
+def _pending_body(result: InvocationResult, key: str) -> None:
     if not result.streamed:
         st.caption("Waiting for the endpoint…")
-    elif len(result.text) > LIVE_TAIL_CHARS:
-        st.code("…" + result.text[-LIVE_TAIL_CHARS:], language=None, wrap_lines=True)
-        st.caption(f"Streaming: showing the newest {LIVE_TAIL_CHARS:,} of {len(result.text):,} characters.")
     elif result.text:
-        st.code(result.text, language=None, wrap_lines=True)
+        # The whole text so far, in a box of fixed height that keeps its newest line in view (autoscroll):
+        # a reader follows the answer from its first word, and the card does not grow with every tick.
+        with st.container(height=LIVE_TEXT_HEIGHT, border=True, autoscroll=True, key=f"live-text-{key}"):
+            st.code(result.text, language=None, wrap_lines=True)
     else:
         st.caption("Waiting for the first token…")
 

@@ -71,6 +71,23 @@ def _push(card: Card) -> None:
     del stack[MAX_CARDS:]
 
 
+def wait_for_first_news(stack: list[Card], grace_s: float) -> None:
+    """Wait up to `grace_s` after a card's send for its result or first streamed text, whichever comes first.
+
+    Only cards younger than `grace_s` wait, so this costs nothing on later runs and at most `grace_s` once.
+    """
+    for card in stack:
+        running = card.running
+        if running is None or card.result is not None:
+            continue
+        deadline = card.started + grace_s
+        while time.monotonic() < deadline:
+            snapshot = running.snapshot()
+            if snapshot.result is not None or snapshot.text:
+                break
+            time.sleep(0.003)
+
+
 def find(card_id: int) -> Card | None:
     return next((card for card in cards() if card.id == card_id), None)
 

@@ -65,7 +65,7 @@ def main() -> None:
         search=search.strip() or None,
         limit=200,
     )
-    listing, opened = st.columns([11, 10], gap="large")
+    listing, opened = st.columns([9, 11], gap="large")
     with listing:
         st.caption(f"{len(entries)} shown (newest first) · {history.count()} saved · {history.path}")
         history_list.render(entries, on_open=_open, on_load=_load, on_delete=_delete)

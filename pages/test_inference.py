@@ -172,7 +172,7 @@ def main() -> None:
     connection: Connection = st.session_state[CONNECTION_KEY]
     st.title("Test inference", anchor=False)
     st.caption("Send a test request to a real-time endpoint and read the result, as in SageMaker Studio.")
-    left, right = st.columns([11, 10], gap="large")
+    left, right = st.columns([9, 11], gap="large")  # the cards need the room: a row of five fields
     with left:
         _request_side(connection)
     with right:
@@ -190,15 +190,12 @@ def _request_side(connection: Connection) -> None:
                 st.caption(escape_markdown(error.hint))
         return
     _apply_pending_history_load(connection, catalog)
-    picked = endpoint_picker.render(catalog, scope=connection.label)
+    with st.container():  # however many lines the picker draws, what follows keeps its place (no remount)
+        picked = endpoint_picker.render(catalog, scope=connection.label)
     _load_sample_when_target_changes(picked, connection)
     mode = st.radio("Testing options", [SAMPLE_MODE, SDK_MODE], key="testing-mode", horizontal=True)
     options = request_options.render()
-    if mode == SDK_MODE:
-        stream = stream_switch.render(json_editor.text())
-        _sdk_example(picked, options, stream, connection)
-    else:
-        _editor_and_actions(picked, options, connection)
+    _editor_and_actions(picked, options, connection, sdk=mode == SDK_MODE)
 
 
 def _sdk_example(
@@ -207,36 +204,45 @@ def _sdk_example(
     stream: bool,
     connection: Connection,
 ) -> None:
-    text = json_editor.text()
-    json_editor.keep_for_next_draw()  # the editor is not drawn here: it must come back with this text
     if picked is None:
         st.info("Choose an endpoint to see the example code.")
         return
-    code_example.render(_build_request(picked, text, options), stream=stream, connection=connection)
+    code_example.render(
+        _build_request(picked, json_editor.text(), options), stream=stream, connection=connection
+    )
 
 
 def _editor_and_actions(
     picked: endpoint_picker.Picked | None,
     options: request_options.RequestOptions,
     connection: Connection,
+    *,
+    sdk: bool,
 ) -> None:
     # Drawn in this order on the page, but run in another: the click (with its text) is handled first, so the
-    # editor drawn below already shows what Format or Reset produced.
+    # editor drawn below already shows what Format or Reset produced. The editor stays, at the same place, in
+    # both testing options: switching right after typing must not lose the text Ace has not handed over yet
+    # (it arrives a moment later, and the example follows it).
     editor_slot = st.container()
     problem_slot = st.container()
     stream_slot = st.container()
     actions_slot = st.container()
+    json_editor.receive()
+    reason = "Choose an endpoint first." if picked is None else picked.blocked_reason or ""
+    action = None
+    if not sdk:
+        with actions_slot:
+            action = request_actions.render(
+                key=ACTIONS_KEY,
+                editor_key="request-editor",
+                send_disabled=bool(reason),
+                disabled_reason=reason,
+                format_disabled=not options.is_json,
+            )
+        if action is not None and action.text is not None:
+            json_editor.note_text(action.text)  # before the switch: it follows the "stream" flag of this text
     with stream_slot:
         stream = stream_switch.render(json_editor.text())
-    reason = "Choose an endpoint first." if picked is None else picked.blocked_reason or ""
-    with actions_slot:
-        action = request_actions.render(
-            key=ACTIONS_KEY,
-            editor_key="request-editor",
-            send_disabled=bool(reason),
-            disabled_reason=reason,
-            format_disabled=not options.is_json,
-        )
     if action is not None:
         _handle(action, picked=picked, options=options, stream=stream, connection=connection)
     with editor_slot:
@@ -250,6 +256,9 @@ def _editor_and_actions(
         final = json_editor.text()
         _json_problem_box(check_json(final) if options.is_json else None)
         _notice()
+    if sdk:
+        with actions_slot:  # after the editor: the example shows the text Ace handed over in this very run
+            _sdk_example(picked, options, stream, connection)
 
 
 main()

@@ -30,14 +30,25 @@
     }
   }
 
+  // During a rerun an editor being replaced can still be on the page for a moment (marked stale): the
+  // current one is the one that is not stale.
+  function current(frames) {
+    const list = Array.from(frames);
+    const fresh = list.filter(function (frame) {
+      const holder = frame.closest("[data-stale]");
+      return !holder || holder.getAttribute("data-stale") !== "true";
+    });
+    const pool = fresh.length ? fresh : list;
+    return pool.length ? pool[pool.length - 1] : null;
+  }
+
   function aceIframe() {
     const doc = window.parent.document;
     if (editorKey) {
-      const keyed = doc.querySelector(".st-key-" + CSS.escape(editorKey) + " " + ACE_IFRAME);
+      const keyed = current(doc.querySelectorAll(".st-key-" + CSS.escape(editorKey) + " " + ACE_IFRAME));
       if (keyed) return keyed;
     }
-    const all = doc.querySelectorAll(ACE_IFRAME);
-    return all.length ? all[all.length - 1] : null;
+    return current(doc.querySelectorAll(ACE_IFRAME));
   }
 
   // The editor's text right now, or null when it cannot be read (then Python uses its own copy).

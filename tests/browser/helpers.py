@@ -1,0 +1,188 @@
+"""What a user does on the Test inference page, in Playwright terms (selectors from the UI's author).
+
+Every wait is one of Playwright's auto-waiting `expect(...)` calls or a `wait_for_function` on the page's own
+state: no sleeps.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from playwright.sync_api import FrameLocator, Locator, Page, expect
+
+from local_endpoints import LocalEndpoints
+from local_endpoints.request_log import RecordedRequest
+
+# Only elements of the current run: during a rerun a replaced element can linger for a moment, marked stale.
+_CURRENT = '[data-testid="stElementContainer"][data-stale="false"]'
+ACE_IFRAME = f'.st-key-request-editor {_CURRENT} iframe[title="streamlit_ace.streamlit_ace"]'
+ACTIONS_IFRAME = f'{_CURRENT} iframe[title="components.request_actions.request_actions"]'
+CARDS = '[class*="st-key-result-card-"]'
+
+
+def invocations(server: LocalEndpoints) -> list[RecordedRequest]:
+    """Requests that reached a runtime path (InvokeEndpoint or its streaming form), oldest first."""
+    return [r for r in server.requests() if r.operation.startswith("InvokeEndpoint")]
+
+
+# -- the endpoint picker ----------------------------------------------------------------------------------
+
+
+def endpoint_picker(page: Page) -> Locator:
+    return page.get_by_test_id("stMain").get_by_test_id("stSelectbox").first
+
+
+def pick_endpoint(page: Page, name: str) -> None:
+    """Type the endpoint's name into the searchable picker and take the match."""
+    picker = endpoint_picker(page)
+    picker.locator("input").fill(name)
+    option = page.get_by_role("option", name=f"{name} · ", exact=False).first
+    expect(option).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(picker.locator("input")).to_have_value(re.compile(rf"^{re.escape(name)} · "))
+
+
+# -- the Ace editor ---------------------------------------------------------------------------------------
+
+
+def editor(page: Page) -> FrameLocator:
+    return page.frame_locator(ACE_IFRAME)
+
+
+def editor_text(page: Page) -> str:
+    """The text Ace holds right now (what the user sees)."""
+    return str(editor(page).locator(".ace_editor").evaluate("element => element.env.editor.getValue()"))
+
+
+# The editor's text from the page itself, for waits that poll in the browser (a new sample arrives in a fresh
+# editor iframe, so the frame is looked up again on every poll).
+_EDITOR_VALUE_JS = """(selector) => {
+    const frame = document.querySelector(selector);
+    const element = frame && frame.contentDocument && frame.contentDocument.querySelector(".ace_editor");
+    return element && element.env ? element.env.editor.getValue() : null;
+}"""
+
+
+def wait_for_editor_text(page: Page, expected: str, timeout: float = 20.0) -> None:
+    """Wait until the editor shows exactly `expected`."""
+    page.wait_for_function(
+        f"([selector, expected]) => ({_EDITOR_VALUE_JS})(selector) === expected",
+        arg=[ACE_IFRAME, expected],
+        timeout=timeout * 1000,
+    ).dispose()
+
+
+def wait_for_editor_json(page: Page, predicate_js: str, timeout: float = 20.0) -> Any:
+    """Wait until the editor's text is JSON satisfying `predicate_js` (a JS expression over `value`)."""
+    page.wait_for_function(
+        f"""(selector) => {{
+            let value;
+            try {{ value = JSON.parse(({_EDITOR_VALUE_JS})(selector)); }} catch (e) {{ return false; }}
+            return value !== null && typeof value === "object" && Boolean({predicate_js});
+        }}""",
+        arg=ACE_IFRAME,
+        timeout=timeout * 1000,
+    ).dispose()
+    return json.loads(editor_text(page))
+
+
+def wait_for_editor_match(page: Page, pattern_js: str, timeout: float = 20.0) -> None:
+    """Wait until the editor's text matches the JS regular expression `pattern_js` (e.g. "/^5\\.1,/")."""
+    page.wait_for_function(
+        f"(selector) => {pattern_js}.test(({_EDITOR_VALUE_JS})(selector) || '')",
+        arg=ACE_IFRAME,
+        timeout=timeout * 1000,
+    ).dispose()
+
+
+def replace_editor_text(page: Page, text: str) -> None:
+    """Select all the editor's text and put `text` in its place, as a paste would (exact, no auto-close)."""
+    editor(page).locator(".ace_content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(text)
+
+
+# -- Send Request / Format / Reset --------------------------------------------------------------------------
+
+
+def actions(page: Page) -> FrameLocator:
+    return page.frame_locator(ACTIONS_IFRAME)
+
+
+def send_button(page: Page) -> Locator:
+    return actions(page).get_by_test_id("smti-send")
+
+
+def send(page: Page) -> None:
+    """Click Send Request at once (Playwright still waits for it to be enabled)."""
+    send_button(page).click()
+
+
+# -- result cards ----------------------------------------------------------------------------------------
+
+
+def cards(page: Page) -> Locator:
+    return page.locator(CARDS)
+
+
+def newest_card(page: Page) -> Locator:
+    return cards(page).first
+
+
+def status_of(card: Locator, status: str) -> Locator:
+    """The card's status hook for `status` ("pending", "success", "failed", "stopped")."""
+    return card.locator(f'[class*="st-key-status-{status}-"]')
+
+
+def wait_for_status(card: Locator, status: str, timeout: float = 20.0) -> None:
+    """Wait until the card shows `status` in its badge and in its Status field, fully drawn (a finishing card
+    is redrawn once more by a whole-page run: nothing of it may still be stale)."""
+    expect(status_of(card, status)).to_have_count(1, timeout=timeout * 1000)
+    expect(card.locator("table").first.locator("td").nth(1)).to_have_text(status.capitalize())
+    if status != "pending":
+        # The card's elements arrive one by one; the run that draws the finished card must be over.
+        wait_for_idle(card.page)
+    expect(card.locator('[data-stale="true"]')).to_have_count(0)
+
+
+def fields(card: Locator) -> dict[str, str]:
+    """Every labelled value of the card's field tables: {"Status": "Success", ...}."""
+    found: dict[str, str] = {}
+    for table in card.locator("table").all():
+        headers = [h.strip() for h in table.locator("th").all_inner_texts()]
+        values = [v.strip() for v in table.locator("td").all_inner_texts()]
+        found.update(zip(headers, values, strict=False))
+    return found
+
+
+NEWEST_OUTPUT_JS = 'document.querySelector(\'[class*="st-key-result-card-"] [data-testid="stCode"] code\')'
+
+
+def wait_for_newest_output_longer_than(page: Page, length: int, timeout: float = 20.0) -> None:
+    """Wait until the newest card's output block holds more than `length` characters (looked up afresh on
+    every poll: a redraw may replace the element)."""
+    page.wait_for_function(
+        f"(length) => {{ const block = {NEWEST_OUTPUT_JS};"
+        " return block !== null && block.textContent.length > length; }",
+        arg=length,
+        timeout=timeout * 1000,
+    ).dispose()
+
+
+def card_output(card: Locator) -> Locator:
+    """The card's first code block: the output (or, for a stream, the text so far)."""
+    return card.get_by_test_id("stCode").first
+
+
+def code_text(block: Locator) -> str:
+    """A code block's text as the user reads it (without line wrapping artefacts)."""
+    return str(block.locator("code").evaluate("element => element.textContent"))
+
+
+def wait_for_idle(page: Page) -> None:
+    """Wait until no script run is going on (Streamlit marks its root with the script state)."""
+    # A click is sent to the server asynchronously: first let its run start (or finish), then wait it out.
+    page.wait_for_timeout(0)
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
