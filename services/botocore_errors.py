@@ -47,6 +47,10 @@ _HINTS = {
     "ValidationError": "Check the endpoint name, that it is InService, and the content type it accepts.",
     "Throttling": "Too many requests or the model is still loading: wait a moment and send again.",
     "ModelError": "The container rejected this input. Check the body's format; the endpoint's logs say more.",
+    "ModelFailed": (
+        "The container failed while handling the request, not because of the input's format. "
+        "Its logs say why: out of memory, a crash, a timeout."
+    ),
     "ServiceFailure": "SageMaker failed, not your request. Try again; if it persists, quote the request id.",
     "Expired": "Your session token has expired. Refresh it (for example `aws sso login`) and reconnect.",
     "Denied": "This identity may not call this operation. Check its IAM policy or pick another profile.",
@@ -145,7 +149,7 @@ def _from_client_error(exc: bx.ClientError) -> errors.ServiceError:
         original_status = response.get("OriginalStatusCode")
         return errors.ModelError(
             message,
-            _HINTS["ModelError"],
+            _model_error_hint(original_status),
             **common,
             original_status=int(original_status) if original_status is not None else None,
             original_message=response.get("OriginalMessage"),
@@ -166,6 +170,15 @@ def _from_client_error(exc: bx.ClientError) -> errors.ServiceError:
     if isinstance(status, int) and 400 <= status < 500:
         return errors.RequestError(message, _HINTS["InvalidParameter"], **common)
     return errors.ServiceError(message, _HINTS["ServiceFailure"], **common)
+
+
+def _model_error_hint(original_status: object) -> str:
+    """A 4xx from the container blames the input; a 5xx (or none) blames the container itself."""
+    try:
+        status = int(str(original_status))
+    except ValueError:
+        return _HINTS["ModelFailed"]
+    return _HINTS["ModelError"] if 400 <= status < 500 else _HINTS["ModelFailed"]
 
 
 def _from_event_stream_error(exc: bx.EventStreamError) -> errors.ServiceError:

@@ -102,7 +102,8 @@ class EndpointDetails:
         if self.is_async:
             return "This is an asynchronous endpoint: it takes InvokeEndpointAsync with an S3 input."
         if self.status == "Failed":
-            return f"The endpoint failed: {self.failure_reason or 'no reason given'}."
+            reason = (self.failure_reason or "no reason given").rstrip(". ")
+            return f"The endpoint failed: {reason}."
         if self.status not in INVOCABLE_STATUSES:
             return f"The endpoint is {self.status}; it can be invoked once it is InService."
         return None

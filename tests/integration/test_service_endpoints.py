@@ -105,7 +105,8 @@ def test_async_serverless_creating_and_failed(clients: Clients) -> None:
 
     failed = describe_endpoint(clients, "demo-failed")
     assert failed.failure_reason and "ping health check" in failed.failure_reason
-    assert failed.not_invocable_reason == f"The endpoint failed: {failed.failure_reason}."
+    assert failed.not_invocable_reason == f"The endpoint failed: {failed.failure_reason.rstrip('.')}."
+    assert not failed.not_invocable_reason.endswith("..")
 
 
 def test_describe_an_unknown_endpoint(clients: Clients) -> None:

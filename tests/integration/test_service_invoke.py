@@ -116,6 +116,14 @@ def test_new_session_id_is_returned_and_usable(clients: Clients) -> None:
     assert again.status is Status.SUCCESS, again.error
 
 
+def test_model_error_hint_blames_the_input_only_for_a_4xx(server: LocalEndpoints, clients: Clients) -> None:
+    server.inject_fault("demo-text-classifier", model_error_status=400, model_error_message="bad features")
+    error = invoke(clients, classify()).error
+    assert isinstance(error, errors.ModelError)
+    assert error.original_status == 400
+    assert error.hint.startswith("The container rejected this input")
+
+
 def test_model_error_keeps_original_status_message_and_log_link(
     server: LocalEndpoints, clients: Clients
 ) -> None:
@@ -130,7 +138,7 @@ def test_model_error_keeps_original_status_message_and_log_link(
     assert error.original_status == 503
     assert error.original_message == "CUDA out of memory"
     assert 'Received server error (503) from primary with message "CUDA out of memory"' in error.message
-    assert error.hint.startswith("The container rejected this input")
+    assert error.hint.startswith("The container failed while handling the request")  # a 5xx: not the input
     assert (
         error.log_stream_arn
         == "arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/Endpoints/demo-text-classifier"
