@@ -22,6 +22,7 @@ from local_endpoints.catalog import ACCOUNT_ID, REGION, Endpoint, ModelSlot
 from local_endpoints.container import ContainerModel
 from local_endpoints.faults import Fault
 from local_endpoints.models.base import Model, ModelInputError, ModelResponse, ModelStream
+from local_endpoints.part_batches import MAX_PARTS, Batch, pull_batch
 from local_endpoints.recording import record, server_state
 from local_endpoints.state import ServerState
 from local_endpoints.wire_errors import ModelError, ThrottlingException, ValidationError, WireError
@@ -119,33 +120,40 @@ async def invoke_endpoint_with_response_stream(request: Request) -> Response:
 async def _events(
     state: ServerState, call: Call, first: object, parts: Iterator[bytes]
 ) -> AsyncIterator[bytes]:
-    """One PayloadPart per model part, each sent as soon as it exists; an error event ends a broken stream."""
+    """One PayloadPart per model part, each sent as soon as it exists; an error event ends a broken stream.
+
+    Paced parts go one per HTTP chunk, each after its token delay. With no delay a demo model's parts are
+    pulled several per worker-thread hop and written as one chunk (see `part_batches`): still one event-stream
+    message per part, and the first part still goes out alone, at once."""
     break_after = call.fault.break_stream_after if call.fault else None
     sent = 0
-    part = first
+    ended = first is _END
     try:
-        while part is not _END:
+        while True:
             if sent == break_after:
                 yield _injected_stream_error(call.fault, sent)
                 return
-            if sent and call.slot.paced:
+            if ended:
+                return
+            if sent and call.slot.paced and state.token_delay > 0:
                 await asyncio.sleep(state.token_delay)
             if state.stopping.is_set():
                 yield eventstream.internal_stream_failure(_SHUTTING_DOWN)
                 return
-            assert isinstance(part, bytes)
-            yield eventstream.payload_part(part)
-            sent += 1
-            try:
-                part = await run_in_threadpool(next, parts, _END)
-            except ModelInputError as exc:
-                yield eventstream.model_stream_error(exc.message, "StreamBroken")
+            if sent == 0:
+                assert isinstance(first, bytes)
+                batch = Batch(eventstream.payload_part(first), 1, ended=False)
+            else:
+                batch = await run_in_threadpool(
+                    pull_batch, parts, _batch_limit(state, call, sent, break_after)
+                )
+            if batch.count:
+                yield batch.messages
+                sent += batch.count
+            if batch.error is not None:
+                yield batch.error
                 return
-            except Exception as exc:
-                yield eventstream.internal_stream_failure(f"{type(exc).__name__}: {exc}")
-                return
-        if sent == break_after:
-            yield _injected_stream_error(call.fault, sent)
+            ended = batch.ended
     finally:
         close = getattr(parts, "close", None)
         if close is not None:
@@ -153,6 +161,15 @@ async def _events(
             # (the stream was cancelled mid-part) cannot be closed here and ends with its thread instead
             with contextlib.suppress(ValueError):
                 close()
+
+
+def _batch_limit(state: ServerState, call: Call, sent: int, break_after: int | None) -> int:
+    """How many parts the next hop may pull: one when parts are paced or come from a container (whose next
+    part may be a long wait), a batch at full speed; never past an injected stream break."""
+    limit = MAX_PARTS if call.slot.paced and state.token_delay == 0 else 1
+    if break_after is not None:
+        limit = min(limit, break_after - sent)
+    return limit
 
 
 def _injected_stream_error(fault: Fault | None, sent: int) -> bytes:
