@@ -15,15 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,19 +28,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from services.connection import Connection, build_clients
+from tests.support.real_app import CHROMIUM, CHROMIUM_ARGS, stop, streamlit_app
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# As in tests/browser/conftest.py: no sandbox as root, and no background calls to the outside world.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 EDITOR_FRAME = '.st-key-request-editor iframe[title="streamlit_ace.streamlit_ace"]'
 ACTIONS_FRAME = 'iframe[title="components.request_actions.request_actions"]'
 
@@ -141,22 +127,6 @@ def describe(label: str, values: list[float]) -> str:
     return f"{label:<36} median {median:8.1f} ms   p90 {p90(values):8.1f} ms   n {len(values)}"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _stop(process: subprocess.Popen[Any]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @contextlib.contextmanager
 def local_server(token_delay: float) -> Iterator[str]:
     """`python -m local_endpoints` on a free port, in its own process (as a real endpoint would be: in the
@@ -174,48 +144,7 @@ def local_server(token_delay: float) -> Iterator[str]:
             raise SystemExit(f"the local server did not start: {line!r}")
         yield line.rsplit("listening on ", 1)[1].split()[0]
     finally:
-        _stop(process)
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"streamlit exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("streamlit did not become healthy in time")
-
-
-@contextlib.contextmanager
-def streamlit_app(server_url: str) -> Iterator[str]:
-    """A real `streamlit run app.py` using the local server at `server_url`; yields the app's URL."""
-    port = _free_port()
-    with tempfile.TemporaryDirectory(prefix="bench-ui-") as scratch:
-        env = dict(os.environ)
-        env["LOCAL_ENDPOINTS_URL"] = server_url
-        env["SMTI_HISTORY_PATH"] = str(Path(scratch) / "history.sqlite3")
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "streamlit", "run", "app.py"),
-                *("--server.headless", "true", "--server.address", "127.0.0.1"),
-                *("--server.port", str(port), "--browser.gatherUsageStats", "false"),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(url, process)
-            yield url
-        finally:
-            _stop(process)
+        stop(process)
 
 
 def runtime_client(server_url: str) -> Any:
@@ -366,7 +295,8 @@ def app_page(token_delay: float) -> Iterator[tuple[str, AppPage]]:
         raise SystemExit("Debian's chromium is not installed (scripts/test.sh installs it)")
     with (
         local_server(token_delay) as server_url,
-        streamlit_app(server_url) as app_url,
+        tempfile.TemporaryDirectory(prefix="bench-ui-") as scratch,
+        streamlit_app(server_url, Path(scratch) / "history.sqlite3") as app_url,
         sync_playwright() as pw,
     ):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -9,21 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from local_endpoints import LocalEndpoints
-
-DEMO_ENDPOINTS = {
-    "demo-text-classifier",
-    "demo-tgi-generator",
-    "demo-lmi-generator",
-    "demo-lmi-legacy-generator",
-    "demo-csv-regressor",
-    "demo-image-inspector",
-    "demo-ab-test",
-    "demo-inference-components",
-    "demo-async",
-    "demo-serverless",
-    "demo-creating",
-    "demo-failed",
-}
+from tests.support.demo_endpoints import DEMO_ENDPOINTS
 
 
 def all_endpoints(sagemaker_client: Any, **params: Any) -> list[dict[str, Any]]:

@@ -8,21 +8,7 @@ from local_endpoints import LocalEndpoints
 from services import errors
 from services.connection import Clients
 from services.endpoints import EndpointCatalog, describe_endpoint, list_endpoints
-
-DEMOS = {
-    "demo-text-classifier",
-    "demo-tgi-generator",
-    "demo-lmi-generator",
-    "demo-lmi-legacy-generator",
-    "demo-csv-regressor",
-    "demo-image-inspector",
-    "demo-ab-test",
-    "demo-inference-components",
-    "demo-async",
-    "demo-serverless",
-    "demo-creating",
-    "demo-failed",
-}
+from tests.support.demo_endpoints import DEMO_ENDPOINTS
 
 
 def operations(server: LocalEndpoints) -> list[str]:
@@ -31,7 +17,7 @@ def operations(server: LocalEndpoints) -> list[str]:
 
 def test_lists_every_demo_newest_first(server: LocalEndpoints, clients: Clients) -> None:
     rows = list_endpoints(clients)
-    assert {r.name for r in rows} == DEMOS
+    assert {r.name for r in rows} == DEMO_ENDPOINTS
     created = [r.created_at for r in rows]
     assert all(c is not None for c in created)
     assert created == sorted(created, reverse=True)  # type: ignore[type-var]
@@ -43,7 +29,7 @@ def test_all_pages_of_hundreds_of_endpoints(server: LocalEndpoints, clients: Cli
     added = server.add_endpoints(300, prefix="bulk")
     rows = list_endpoints(clients)
     assert len(rows) == 312
-    assert {r.name for r in rows} == DEMOS | set(added)
+    assert {r.name for r in rows} == DEMO_ENDPOINTS | set(added)
     assert operations(server).count("ListEndpoints") == 4  # 100 per page
     created = [r.created_at for r in rows]
     assert created == sorted(created, reverse=True)  # type: ignore[type-var]
