@@ -147,6 +147,19 @@ def local_server(token_delay: float) -> Iterator[str]:
         stop(process)
 
 
+def print_verdict(page: list[float], raw: list[float], target_ms: float) -> int:
+    """The closing lines of a latency benchmark: page minus raw baseline against the target; the exit code."""
+    overhead = statistics.median(page) - statistics.median(raw)
+    ratio = statistics.median(page) / statistics.median(raw)
+    pairwise = statistics.median(p - r for p, r in zip(page, raw, strict=True))
+    print(f"median(page) - median(raw):           {overhead:8.1f} ms   (ratio {ratio:.1f}x)")
+    print(f"median of pairwise differences:       {pairwise:8.1f} ms")
+    print(f"load average at end: {load_average()}")
+    met = overhead <= target_ms
+    print(f"target <= {target_ms:.0f} ms:", "MET" if met else "NOT MET")
+    return 0 if met else 1
+
+
 def runtime_client(server_url: str) -> Any:
     """The boto3 sagemaker-runtime client the app itself would build for this server (the raw baseline)."""
     return build_clients(Connection(kind="local", region="us-east-1", local_url=server_url)).runtime

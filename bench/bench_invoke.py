@@ -18,13 +18,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import statistics
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from time import perf_counter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _app import local_server
 
 from local_endpoints import LocalEndpoints
 from services.connection import Connection, build_clients
@@ -33,26 +34,6 @@ from services.results import InvocationRequest, Status
 
 BODY = b'{"features": ["This is great!"]}'
 ENDPOINT = "demo-text-classifier"
-
-
-@contextlib.contextmanager
-def server_process() -> Iterator[str]:
-    """A standalone local server on a free port; stopped by its PID on exit."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local_endpoints", "--port", "0", "--token-delay", "0"],
-        cwd=Path(__file__).resolve().parent.parent,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        if "listening on " not in line:
-            raise SystemExit(f"the local server did not start: {line!r}")
-        yield line.rsplit("listening on ", 1)[1].split()[0]
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @contextlib.contextmanager
@@ -70,7 +51,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    with server_thread() if args.in_process else server_process() as url:
+    with server_thread() if args.in_process else local_server(token_delay=0) as url:
         clients = build_clients(Connection(kind="local", region="us-east-1", local_url=url))
         request = InvocationRequest(endpoint_name=ENDPOINT, body=BODY)
         runtime = clients.runtime

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 from pathlib import Path
 from time import perf_counter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _app import app_page, describe, load_average, runtime_client
+from _app import app_page, describe, load_average, print_verdict, runtime_client
 
 ENDPOINT = "demo-tgi-generator"
 TOKEN_DELAY_S = 0.03
@@ -98,8 +97,6 @@ def main() -> int:
                 page.append(page_first_ms())
                 raw.append(raw_first_ms())
 
-    overhead = statistics.median(page) - statistics.median(raw)
-    pairwise = statistics.median(p - r for p, r in zip(page, raw, strict=True))
     print(
         f"runs per side: {args.runs} after {args.warmup} warm-up runs, interleaved; "
         f"{args.tokens} tokens per answer, server token_delay {TOKEN_DELAY_S} s"
@@ -107,13 +104,7 @@ def main() -> int:
     print(describe("raw boto3 call -> first part", raw))
     print(describe("click -> new card (Pending) in DOM", card_seen))
     print(describe("click -> first token visible", page))
-    ratio = statistics.median(page) / statistics.median(raw)
-    print(f"median(page) - median(raw):           {overhead:8.1f} ms   (ratio {ratio:.1f}x)")
-    print(f"median of pairwise differences:       {pairwise:8.1f} ms")
-    print(f"load average at end: {load_average()}")
-    met = overhead <= TARGET_MS
-    print(f"target <= {TARGET_MS:.0f} ms:", "MET" if met else "NOT MET")
-    return 0 if met else 1
+    return print_verdict(page, raw, TARGET_MS)
 
 
 if __name__ == "__main__":

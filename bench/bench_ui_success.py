@@ -16,14 +16,13 @@ Target: median(page) - median(raw boto3) <= 150 ms.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 from pathlib import Path
 from time import perf_counter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _app import app_page, describe, load_average, runtime_client
+from _app import app_page, describe, load_average, print_verdict, runtime_client
 
 ENDPOINT = "demo-text-classifier"
 BODY = '{"features": ["This is great!"]}'
@@ -82,21 +81,13 @@ def main() -> int:
                 page.append(page_ms())
                 raw.append(raw_ms())
 
-    overhead = statistics.median(page) - statistics.median(raw)
-    ratio = statistics.median(page) / statistics.median(raw)
-    pairwise = statistics.median(p - r for p, r in zip(page, raw, strict=True))
     cards = "growing stack" if args.keep_cards else "results cleared before each run"
     print(f"runs per side: {args.runs} after {args.warmup} warm-up runs, interleaved; {cards}")
     print(describe("raw boto3 invoke_endpoint", raw))
     print(describe("click -> new card (Pending) in DOM", pending))
     print(describe("click -> Success card visible", page))
     print(describe("click -> next frame after Success", frame))
-    print(f"median(page) - median(raw):           {overhead:8.1f} ms   (ratio {ratio:.1f}x)")
-    print(f"median of pairwise differences:       {pairwise:8.1f} ms")
-    print(f"load average at end: {load_average()}")
-    met = overhead <= TARGET_MS
-    print(f"target <= {TARGET_MS:.0f} ms:", "MET" if met else "NOT MET")
-    return 0 if met else 1
+    return print_verdict(page, raw, TARGET_MS)
 
 
 if __name__ == "__main__":
