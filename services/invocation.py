@@ -133,6 +133,8 @@ class StreamingInvocation:
         self._body: Any = None
         self._waiting_since: tuple[datetime, float] | None = None  # the call is out, no answer yet
         self._result: InvocationResult | None = None
+        # Live figures, updated by the iterating thread as parts arrive (read them from any thread).
+        self.stats = StreamStats(format=fmt.value if fmt else StreamFormat.TEXT.value)
         self._pieces = self._run()
 
     def __iter__(self) -> Iterator[str]:
@@ -179,7 +181,7 @@ class StreamingInvocation:
             self._result.stream = StreamStats(format=self._fmt.value if self._fmt else "text")
             return
         decoder = TokenDecoder(self._fmt)
-        stats = StreamStats()
+        stats = self.stats
         chunks: list[bytes] = []
         response: dict[str, Any] = {}
         error: ServiceError | None = None
@@ -225,9 +227,11 @@ class StreamingInvocation:
                 if part is None:
                     continue
                 data = part.get("Bytes") or b""
+                arrived_ms = (perf_counter() - started) * 1000.0
                 stats.parts += 1
+                stats.time_to_last_byte_ms = arrived_ms
                 if stats.time_to_first_byte_ms is None:
-                    stats.time_to_first_byte_ms = (perf_counter() - started) * 1000.0
+                    stats.time_to_first_byte_ms = arrived_ms
                 chunks.append(data)
                 try:
                     pieces = decoder.decode(data)
@@ -235,16 +239,15 @@ class StreamingInvocation:
                     error = exc
                     return
                 if pieces:
-                    if stats.time_to_first_token_ms is None:
-                        stats.time_to_first_token_ms = (perf_counter() - started) * 1000.0
+                    _note_tokens(stats, decoder, arrived_ms)
                     yield from pieces
             try:
                 pieces = decoder.flush()
             except StreamPayloadError as exc:
                 error = exc
                 return
-            if pieces and stats.time_to_first_token_ms is None:
-                stats.time_to_first_token_ms = (perf_counter() - started) * 1000.0
+            if pieces:
+                _note_tokens(stats, decoder, (perf_counter() - started) * 1000.0)
             yield from pieces
             status = Status.SUCCESS
         except GeneratorExit:
@@ -305,6 +308,14 @@ class StreamingInvocation:
             # closing a stream that already broke must not hide the real outcome
             with contextlib.suppress(Exception):
                 body.close()
+
+
+def _note_tokens(stats: StreamStats, decoder: TokenDecoder, arrived_ms: float) -> None:
+    """Tokens arrived at `arrived_ms` (after the request start): the live figures follow."""
+    if stats.time_to_first_token_ms is None:
+        stats.time_to_first_token_ms = arrived_ms
+    stats.last_token_ms = arrived_ms
+    stats.token_count = decoder.token_count
 
 
 def unexpected_error(exc: BaseException, *, streamed: bool) -> ServiceError:

@@ -41,20 +41,33 @@ class Status(enum.StrEnum):
 
 @dataclass
 class StreamStats:
-    """What only a streamed response has; times are ms after the request was sent."""
+    """What only a streamed response has; times are ms after the request was sent.
+
+    The definitions are the common ones (LLMPerf, AIPerf): time to first token = first non-empty token minus
+    request start; inter-token latency = (total - TTFT) / (tokens - 1); tokens per second = 1 / ITL. While
+    a stream runs, "total" is the newest token's time (``last_token_ms``); once it ended, its execution
+    length.
+    """
 
     format: str = "text"  # detected or forced decoder format: tgi, lmi, openai, text
     time_to_first_byte_ms: float | None = None
     time_to_first_token_ms: float | None = None
+    time_to_last_byte_ms: float | None = None  # the newest PayloadPart's arrival
+    last_token_ms: float | None = None  # the newest non-empty token's arrival
     token_count: int = 0
     parts: int = 0
 
-    def tokens_per_second(self, execution_ms: float | None) -> float | None:
-        """Tokens after the first one, over the time after the first one (the generation rate users feel)."""
-        if execution_ms is None or self.time_to_first_token_ms is None or self.token_count < 2:
+    def inter_token_latency_ms(self, total_ms: float | None) -> float | None:
+        """(total - TTFT) / (tokens - 1); None until two tokens arrived."""
+        if total_ms is None or self.time_to_first_token_ms is None or self.token_count < 2:
             return None
-        span_ms = execution_ms - self.time_to_first_token_ms
-        return None if span_ms <= 0 else (self.token_count - 1) * 1000.0 / span_ms
+        span_ms = total_ms - self.time_to_first_token_ms
+        return None if span_ms <= 0 else span_ms / (self.token_count - 1)
+
+    def tokens_per_second(self, total_ms: float | None) -> float | None:
+        """1 / inter-token latency: the generation rate users feel, the first token's wait left out."""
+        latency = self.inter_token_latency_ms(total_ms)
+        return None if latency is None else 1000.0 / latency
 
 
 @dataclass

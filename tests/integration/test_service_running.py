@@ -93,3 +93,24 @@ def test_stop_before_the_worker_reads_anything(clients: Clients, paced: None) ->
     assert running.join(5)  # no request of this test may still be on its way when the next test starts
     assert running.snapshot().status in (Status.STOPPED, Status.SUCCESS)
     assert running.snapshot().status is Status.STOPPED or running.snapshot().pieces == 30
+
+
+def test_the_listener_hears_of_every_piece_and_once_of_the_end(clients: Clients) -> None:
+    heard: list[tuple[int, bool]] = []
+    running = RunningInvocation.start(
+        clients, generation(), stream=True, on_change=lambda r: heard.append((r.snapshot().pieces, r.done))
+    )
+    assert running.wait(10) and running.join(5)
+    ends = [entry for entry in heard if entry[1]]
+    assert len(ends) == 1 and heard[-1] == ends[0]  # the end, once, last
+    pieces = [count for count, _ in heard[:-1]]
+    assert pieces == sorted(pieces) and pieces[-1] == 30  # one call per piece, in order
+
+
+def test_a_listener_that_raises_does_not_end_the_invocation(clients: Clients) -> None:
+    def broken(_: RunningInvocation) -> None:
+        raise RuntimeError("listener bug")
+
+    running = RunningInvocation.start(clients, generation(), stream=True, on_change=broken)
+    assert running.wait(10)
+    assert running.snapshot().status is Status.SUCCESS and running.snapshot().pieces == 30
