@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import connection_sidebar
+from components import connection_sidebar, service_cache
 
 st.set_page_config(
     page_title="SageMaker Test inference",
@@ -24,5 +24,7 @@ pages = [
     st.Page("pages/history.py", title="History", icon=":material/history:"),
 ]
 navigation = st.navigation(pages, position="sidebar")
-connection_sidebar.render()
+connection = connection_sidebar.render()
+# The invocations' own process starts now and builds its clients while the page loads, not at the first Send.
+service_cache.invoker().warm(connection)
 navigation.run()

@@ -26,7 +26,7 @@ def human_size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def _download(
+def download(
     body: bytes, content_type: str | None, key: str, label: str = "Download the whole output"
 ) -> None:
     st.download_button(
@@ -55,7 +55,7 @@ def _text_block(text: str, body: bytes, content_type: str | None, key: str, lang
     if len(text) > DISPLAY_LIMIT_CHARS:
         st.code(text[:DISPLAY_LIMIT_CHARS], language=language, wrap_lines=True, height=420)
         st.caption(f"Showing the first {DISPLAY_LIMIT_CHARS:,} of {len(text):,} characters.")
-        _download(body, content_type, key)
+        download(body, content_type, key)
     else:
         st.code(text, language=language, wrap_lines=True, height="content" if len(text) < 4000 else 420)
 
@@ -75,10 +75,10 @@ def render(body: bytes, content_type: str | None, *, key: str) -> None:
     elif output.kind == "image":
         st.image(io.BytesIO(body))
         st.caption(f"Image, {human_size(len(body))}")
-        _download(body, content_type, key, "Download the image")
+        download(body, content_type, key, "Download the image")
     else:
         st.caption(f"Binary output ({content_type or 'no content type'}), {human_size(len(body))}")
-        _download(body, content_type, key)
+        download(body, content_type, key)
 
 
 def _table(rows: object, body: bytes, content_type: str | None, key: str) -> None:
@@ -89,6 +89,6 @@ def _table(rows: object, body: bytes, content_type: str | None, key: str) -> Non
     if len(frame) > TABLE_LIMIT_ROWS:
         st.dataframe(frame.head(TABLE_LIMIT_ROWS), hide_index=True)
         st.caption(f"Showing the first {TABLE_LIMIT_ROWS:,} of {len(frame):,} rows.")
-        _download(body, content_type, key)
+        download(body, content_type, key)
     else:
         st.dataframe(frame, hide_index=True)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import streamlit as st
-
 _UNITS = ((86400, "day"), (3600, "hour"), (60, "minute"))
 
 
@@ -25,12 +23,3 @@ def describe(moment: datetime, now: datetime | None = None) -> str:
 def exact(moment: datetime) -> str:
     """The full local time, for the hover text."""
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + moment.astimezone().strftime(" %Z")
-
-
-def render(label: str, moment: datetime | None) -> None:
-    """A small labelled field: the relative time, with the exact time as its tooltip."""
-    st.caption(label)
-    if moment is None:
-        st.text("—")
-    else:
-        st.text(describe(moment), help=exact(moment))

@@ -1,22 +1,27 @@
 """One result card, in Studio's words: request type, Status, Execution Length, Request/Result Time, output.
 
+A card is a bordered box with one slot per part (head, times, stream figures, body, details). A finished
+card fills them once; a running card (components.live_card) fills them with its progress and redraws only
+the parts that change, then fills them once more, in place, when its request ends.
+
 Everything that came from the endpoint is inert: outputs and messages go through st.code / st.text, and the
-few values shown inside Markdown (endpoint name, variant, request id) are escaped first. A card is drawn with
-few elements (a row of fields is one Markdown table): a running card is redrawn many times a second.
+few values shown inside Markdown (endpoint name, variant, request id) are escaped first.
 """
 
 from __future__ import annotations
 
 import html
-import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from components import output_view, relative_time
-from components.safe_text import escape_markdown
+from components import live_text, output_view, page_clock, relative_time
+from components.safe_text import TrustedHtml, escape_markdown
 from services.errors import ModelError, ServiceError, StreamError
-from services.results import InvocationResult, Status
+from services.results import InvocationRequest, InvocationResult, Status, StreamStats
 
 _BADGES = {
     Status.SUCCESS: ("green", "check_circle"),
@@ -24,8 +29,75 @@ _BADGES = {
     Status.STOPPED: ("gray", "stop_circle"),
     Status.PENDING: ("blue", "progress_activity"),
 }
-LIVE_TEXT_HEIGHT = 360
-TIMES_REFRESH_S = 20.0
+STREAM_DEFINITIONS = (
+    "Time to first token: the first non-empty token's arrival minus the request's start.\n"
+    "Tokens per second: 1 ÷ inter-token latency, where inter-token latency = "
+    "(total − time to first token) ÷ (tokens − 1); total is the newest token's arrival while the stream "
+    "runs, and the execution length once it ended.\n"
+    "All measured by the process that made the call, beside nothing else."
+)
+Value = str | TrustedHtml
+
+
+@dataclass(frozen=True)
+class Slots:
+    """Where each part of one card is drawn: st.empty placeholders, top to bottom.
+
+    A running card and its finished self fill the same slots, so the end of a request rewrites each part
+    in place (a code block over the live text box, for example) and never leaves a part of the running card
+    behind or the card empty for a moment.
+    """
+
+    head: DeltaGenerator  # badge, target, Stop
+    times: DeltaGenerator  # Request type, Status, Execution Length, Request Time, Result Time
+    stats: DeltaGenerator  # a stream's figures
+    caption: DeltaGenerator  # "Output", "Waiting for the endpoint…"
+    content: DeltaGenerator  # the output (or the live text)
+    extra: DeltaGenerator  # a download for a very long answer, the Failure Reason
+    details: DeltaGenerator  # variant, request id, attempts, content type
+
+
+def frame(key: str) -> Slots:
+    """An empty card: its bordered box (`st-key-result-card-<key>`) and a slot per part."""
+    box = st.container(border=True, key=f"result-card-{key}")
+    return Slots(*(box.empty() for _ in range(7)))
+
+
+def render(result: InvocationResult, *, key: str) -> None:
+    """Draw a finished card."""
+    draw_final(frame(key), result, key=key)
+
+
+def draw_final(slots: Slots, result: InvocationResult, *, key: str) -> None:
+    """Fill (or refill, in place) every part of a card with its final result."""
+    head(slots.head, result.request, result.status, streamed=result.streamed, key=key)
+    times(slots.times, result)
+    if result.stream is not None:
+        stream_figures(slots.stats, result.stream, result.execution_ms)
+    else:
+        slots.stats.empty()
+    text = _streamed_text(result)
+    if result.streamed and text:
+        ok = result.status == Status.SUCCESS
+        slots.caption.caption("Output" if ok else "Output received before the stream ended")
+        _streamed_output(slots.content, text, key)
+    elif result.streamed and result.status == Status.SUCCESS:
+        slots.caption.caption("The stream ended without any text.")
+        slots.content.empty()
+    elif not result.streamed and (result.status == Status.SUCCESS or result.body):
+        slots.caption.caption("Output")
+        with slots.content.container(key=f"output-{key}"):
+            output_view.render(result.body, result.content_type, key=f"download-{key}")
+    else:
+        slots.caption.empty()
+        slots.content.empty()
+    with slots.extra.container():
+        if len(text) > output_view.DISPLAY_LIMIT_CHARS:
+            output_view.download(text.encode("utf-8"), "text/plain; charset=utf-8", key=f"download-{key}")
+        if result.error is not None:
+            failure_reason(result.error)
+    with slots.details.container():
+        _details(result)
 
 
 def request_type(content_type: str) -> str:
@@ -46,26 +118,21 @@ def badge(status: Status) -> str:
     return f":{color}-badge[:material/{icon}: {status.value}]"
 
 
-def status_badge(status: Status, key: str) -> None:
-    """A badge on its own; a Pending one spins (the container's key is the CSS hook, see page_style)."""
-    with st.container(key=f"status-{status.value.lower()}-{key}", width="content"):
-        st.markdown(badge(status))
-
-
-def fields_table(fields: list[tuple[str, str]], title: str | None = None) -> None:
+def fields_table(fields: list[tuple[str, Value]], title: str | None = None) -> None:
     """A row of labelled values as one Markdown table (one element, however many fields).
 
-    `title` is shown when the pointer rests on the table (the exact times behind "just now"). st.markdown's
-    own `help` is not drawn for a table, so the table is wrapped in a <div title=...>: that div is the only
-    HTML, built here from our own text; every value stays Markdown-escaped text.
+    Values are escaped text, or TrustedHtml of our own (the clock's spans). `title` is shown when the
+    pointer rests on the table (st.markdown's own `help` is not drawn for a table, so the table is wrapped
+    in a <div title=...>, built here from our own text).
     """
     header = " | ".join(label for label, _ in fields)
-    values = " | ".join(escape_markdown(value) for _, value in fields)
+    values = " | ".join(v if isinstance(v, TrustedHtml) else escape_markdown(v) for _, v in fields)
     table = f"| {header} |\n|{'---|' * len(fields)}\n| {values} |"
-    if title is None:
+    trusted = any(isinstance(value, TrustedHtml) for _, value in fields)
+    if title is None and not trusted:
         st.markdown(table)
         return
-    attribute = html.escape(title, quote=True).replace("\n", "&#10;")
+    attribute = "" if title is None else html.escape(title, quote=True).replace("\n", "&#10;")
     st.markdown(f'<div class="smti-times" title="{attribute}">\n\n{table}\n\n</div>', unsafe_allow_html=True)
 
 
@@ -73,39 +140,24 @@ def _ms(value: float | None) -> str:
     return "—" if value is None else f"{value:,.0f}"
 
 
-def render(
-    result: InvocationResult,
+def head(
+    slot: DeltaGenerator,
+    request: InvocationRequest,
+    status: Status,
     *,
+    streamed: bool,
     key: str,
     on_stop: Callable[[], None] | None = None,
-    started_monotonic: float | None = None,
-    live: bool = False,
 ) -> None:
-    """Draw a card. A Pending `result` is a live view (text so far); `on_stop` adds a Stop button. `live` says
-    the caller redraws the card often (its relative times then need no timer of their own)."""
-    with st.container(border=True, key=f"result-card-{key}"):
-        _head(result, key, on_stop)
-        if live:
-            _times(result, started_monotonic)
-        else:
-            _times_kept_current(result)
-        if result.status == Status.PENDING:
-            _pending_body(result, key)
-        else:
-            _finished_body(result, key)
-        _details(result)
-
-
-def _head(result: InvocationResult, key: str, on_stop: Callable[[], None] | None) -> None:
-    request = result.request
+    """The status badge, the target and (while a stream runs) Stop."""
     target = request.endpoint_name
     if request.inference_component_name:
         target += f" / {request.inference_component_name}"
-    line = f"{badge(result.status)} **{escape_markdown(target)}**"
-    if result.streamed:
+    line = f"{badge(status)} **{escape_markdown(target)}**"
+    if streamed:
         line += " :gray[· streamed]"
     # A container keyed by status: the CSS hook that spins the Pending icon (see page_style).
-    holder = st.container(key=f"status-{result.status.value.lower()}-{key}")
+    holder = slot.container(key=f"status-{status.value.lower()}-{key}")
     if on_stop is None:
         holder.markdown(line)
         return
@@ -114,70 +166,60 @@ def _head(result: InvocationResult, key: str, on_stop: Callable[[], None] | None
     right.button("Stop", key=f"stop-{key}", on_click=on_stop, icon=":material/stop:", width="content")
 
 
-@st.fragment(run_every=TIMES_REFRESH_S)
-def _times_kept_current(result: InvocationResult) -> None:
-    """The times of a finished card, redrawn on a slow timer so "just now" becomes "2 minutes ago"."""
-    _times(result, None)
-
-
-def _times(result: InvocationResult, started_monotonic: float | None) -> None:
-    if result.status == Status.PENDING and started_monotonic is not None:
-        execution = f"{_ms((time.monotonic() - started_monotonic) * 1000)} …"
+def times(slot: DeltaGenerator, result: InvocationResult, *, elapsed_ms: float | None = None) -> None:
+    """Request type, Status, Execution Length, Request Time, Result Time. A Pending card passes
+    `elapsed_ms` (so far): its Execution Length then counts up in the browser."""
+    if result.status == Status.PENDING and elapsed_ms is not None:
+        execution: Value = page_clock.elapsed_since(result.requested_at, elapsed_ms)
     else:
         execution = _ms(result.execution_ms)
-    fields = [
+    fields: list[tuple[str, Value]] = [
         ("Request type", request_type(result.request.content_type)),
         ("Status", result.status.value),
         ("Execution Length (ms)", execution),
-        ("Request Time", relative_time.describe(result.requested_at)),
-        ("Result Time", relative_time.describe(result.returned_at) if result.returned_at else "—"),
+        ("Request Time", page_clock.ago(result.requested_at)),
+        ("Result Time", page_clock.ago(result.returned_at) if result.returned_at else "—"),
     ]
     exact = f"Request Time: {relative_time.exact(result.requested_at)}"
     if result.returned_at is not None:
         exact += f"\nResult Time: {relative_time.exact(result.returned_at)}"
-    fields_table(fields, title=exact)
-    if result.stream is not None:
-        stats = result.stream
-        rate = stats.tokens_per_second(result.execution_ms)
+    with slot.container():
+        fields_table(fields, title=exact)
+
+
+def stream_figures(slot: DeltaGenerator, stats: StreamStats, total_ms: float | None) -> None:
+    """Time to first token, tokens per second and tokens; `total_ms` is the execution length once the
+    stream ended, or None while it runs (then the newest token's arrival stands in)."""
+    total = total_ms if total_ms is not None else stats.last_token_ms
+    rate = stats.tokens_per_second(total)
+    with slot.container():
         fields_table(
             [
                 ("Time to first token (ms)", _ms(stats.time_to_first_token_ms)),
                 ("Tokens per second", "—" if rate is None else f"{rate:,.1f}"),
                 ("Tokens", f"{stats.token_count:,}"),
-            ]
+            ],
+            title=STREAM_DEFINITIONS,
         )
 
 
-def _pending_body(result: InvocationResult, key: str) -> None:
+def _text_height(text: str) -> int | Literal["content"]:
+    return "content" if len(text) < 1500 and text.count("\n") < 14 else live_text.BOX_HEIGHT
+
+
+def _streamed_text(result: InvocationResult) -> str:
     if not result.streamed:
-        st.caption("Waiting for the endpoint…")
-    elif result.text:
-        # The whole text so far, in a box of fixed height that keeps its newest line in view (autoscroll):
-        # a reader follows the answer from its first word, and the card does not grow with every tick.
-        with st.container(height=LIVE_TEXT_HEIGHT, border=True, autoscroll=True, key=f"live-text-{key}"):
-            st.code(result.text, language=None, wrap_lines=True)
+        return ""
+    return result.text or (result.error.partial_text if isinstance(result.error, StreamError) else "")
+
+
+def _streamed_output(slot: DeltaGenerator, text: str, key: str) -> None:
+    """A stream's whole answer: one code block (with its copy button) while it is of a size a browser draws
+    at once, else the chunked view the live card used (the same chunks: nothing is sent again)."""
+    if len(text) <= output_view.DISPLAY_LIMIT_CHARS:
+        slot.code(text, language=None, wrap_lines=True, height=_text_height(text))
     else:
-        st.caption("Waiting for the first token…")
-
-
-def _text_height(text: str) -> int | str:
-    return "content" if len(text) < 1500 and text.count("\n") < 14 else LIVE_TEXT_HEIGHT
-
-
-def _finished_body(result: InvocationResult, key: str) -> None:
-    if result.streamed:
-        text = result.text or (result.error.partial_text if isinstance(result.error, StreamError) else "")
-        if text:
-            ok = result.status == Status.SUCCESS
-            st.caption("Output" if ok else "Output received before the stream ended")
-            st.code(text, language=None, wrap_lines=True, height=_text_height(text))
-        elif result.status == Status.SUCCESS:
-            st.caption("The stream ended without any text.")
-    elif result.status == Status.SUCCESS or result.body:
-        st.caption("Output")
-        output_view.render(result.body, result.content_type, key=f"download-{key}")
-    if result.error is not None:
-        failure_reason(result.error)
+        live_text.LiveText(live_text.box(f"output-{key}", slot)).show(text)
 
 
 def failure_reason(error: ServiceError) -> None:
@@ -204,7 +246,10 @@ def failure_reason(error: ServiceError) -> None:
 
 def _details(result: InvocationResult) -> None:
     request_id = result.request_id or (result.error.request_id if result.error else None)
-    fields = [("Invoked variant", result.invoked_variant or "—"), ("Request ID", request_id or "—")]
+    fields: list[tuple[str, Value]] = [
+        ("Invoked variant", result.invoked_variant or "—"),
+        ("Request ID", request_id or "—"),
+    ]
     if result.attempts > 1:
         fields.append(("Attempts", f"{result.attempts} ({result.attempts - 1} retried)"))
     if result.content_type:

@@ -13,6 +13,7 @@ import streamlit as st
 from services.connection import Clients, Connection, account_id, build_clients
 from services.endpoints import EndpointCatalog
 from services.history import History, default_history_path
+from services.invoker import Invoker
 
 
 @st.cache_resource(show_spinner=False, hash_funcs={Connection: repr})
@@ -42,3 +43,9 @@ def history_at(path: str) -> History:
 def history() -> History:
     """The history store the environment points at (SMTI_HISTORY_PATH, else the user's data folder)."""
     return history_at(str(default_history_path()))
+
+
+@st.cache_resource(show_spinner=False)
+def invoker() -> Invoker:
+    """The process that runs this app's invocations (one for every session: its child process is shared)."""
+    return Invoker()

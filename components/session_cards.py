@@ -1,11 +1,14 @@
-"""The result cards of this browser session: start a request, follow it, save it to history once.
+"""The result cards of this browser session: start a request, and let the request itself save its result.
 
-Cards live in st.session_state (newest first), so they survive reruns and page switches; each running request
-is a services.running.RunningInvocation whose worker thread keeps going whatever the page does.
+Cards live in st.session_state (newest first), so they survive reruns and page switches. Each request runs
+in the invoker's own process (services.invoker) and ends there whatever the page does: its `on_end` saves
+the result to history exactly once, with the tab closed, the user on another page, or the card long pushed
+off the stack. Drawing a card never changes its state.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import sqlite3
 import time
@@ -14,11 +17,11 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from components import service_cache
-from services.connection import Clients
+from services.connection import Connection
 from services.errors import ServiceError
-from services.results import InvocationRequest, InvocationResult, Status, StreamStats
-from services.running import RunningInvocation
+from services.history import History
+from services.invoker import Invoker, RemoteInvocation
+from services.results import InvocationRequest, InvocationResult
 
 STATE_KEY = "result_cards"
 MAX_CARDS = 50  # older cards drop off the page (they stay in History)
@@ -26,23 +29,32 @@ _ids = itertools.count(1)
 
 
 @dataclass
+class Saving:
+    """How saving a card's result went; written by the invoker's reader thread when the request ends."""
+
+    error: str | None = None
+
+
+@dataclass
 class Card:
-    """One request on the page: running (``running`` set, ``result`` None) or finished (``result`` set)."""
+    """One request on the page; running until its invocation has a result."""
 
     id: int
     request: InvocationRequest
     streamed: bool
     connection_label: str
-    requested_at: datetime
-    started: float  # time.monotonic() at send, for the live elapsed time
-    running: RunningInvocation | None = None
-    result: InvocationResult | None = None
-    save_error: str | None = None
-    saved: bool = False
+    requested_at: datetime  # the click, for the Pending card (the result has the call's own times)
+    started: float  # time.monotonic() at the click, for the running Execution Length
+    invocation: RemoteInvocation
+    saving: Saving
+
+    @property
+    def result(self) -> InvocationResult | None:
+        return self.invocation.result
 
     @property
     def is_running(self) -> bool:
-        return self.result is None
+        return self.invocation.result is None
 
 
 def cards() -> list[Card]:
@@ -50,94 +62,50 @@ def cards() -> list[Card]:
     return st.session_state.setdefault(STATE_KEY, [])
 
 
-def start(clients: Clients, request: InvocationRequest, *, stream: bool, connection_label: str) -> Card:
-    """Send the request in a worker thread and add its card (Pending) at once."""
+def start(
+    invoker: Invoker,
+    connection: Connection,
+    request: InvocationRequest,
+    *,
+    stream: bool,
+    history: History | None,
+) -> Card:
+    """Send the request and add its card (Pending) at once; `history` (None: not available) gets the
+    result when the request ends."""
+    saving = Saving(None if history is not None else "the history store could not be opened")
+    on_end = functools.partial(_save, history, connection.label, saving)
     card = Card(
         id=next(_ids),
         request=request,
         streamed=stream,
-        connection_label=connection_label,
+        connection_label=connection.label,
         requested_at=datetime.now(UTC),
         started=time.monotonic(),
-        running=RunningInvocation.start(clients, request, stream),
+        invocation=invoker.start(connection, request, stream=stream, on_end=on_end),
+        saving=saving,
     )
-    _push(card)
-    return card
-
-
-def _push(card: Card) -> None:
     stack = cards()
     stack.insert(0, card)
     del stack[MAX_CARDS:]
+    return card
 
 
-def wait_for_first_news(stack: list[Card], grace_s: float) -> None:
-    """Wait up to `grace_s` after a card's send for its result or first streamed text, whichever comes first.
-
-    Only cards younger than `grace_s` wait, so this costs nothing on later runs and at most `grace_s` once.
-    """
-    for card in stack:
-        running = card.running
-        if running is None or card.result is not None:
-            continue
-        deadline = card.started + grace_s
-        while time.monotonic() < deadline:
-            snapshot = running.snapshot()
-            if snapshot.result is not None or snapshot.text:
-                break
-            time.sleep(0.003)
-
-
-def find(card_id: int) -> Card | None:
-    return next((card for card in cards() if card.id == card_id), None)
-
-
-def view(card: Card) -> InvocationResult:
-    """What to draw for a card now: its result once finished, else a Pending result with the text so far.
-
-    A card whose worker has finished is completed here (result kept, saved to history once).
-    """
-    if card.result is not None:
-        return card.result
-    assert card.running is not None
-    snapshot = card.running.snapshot()
-    if snapshot.result is not None:
-        complete(card, snapshot.result)
-        return snapshot.result
-    # Time to first token comes from the service when the stream ends; polling would only guess it.
-    stats = StreamStats(token_count=snapshot.pieces) if card.streamed else None
-    return InvocationResult(
-        request=card.request,
-        status=Status.PENDING,
-        requested_at=card.requested_at,
-        stream=stats,
-        text=snapshot.text,
-    )
-
-
-def complete(card: Card, result: InvocationResult) -> None:
-    """Keep the final result; `save_finished()` stores it in history (after drawing: the user first)."""
-    card.result = result
-
-
-def save_finished() -> None:
-    """Save every finished card not saved yet, exactly once per card."""
-    for card in cards():
-        if card.result is None or card.saved:
-            continue
-        card.saved = True
-        try:
-            service_cache.history().save(card.result, connection_label=card.connection_label)
-        except (ServiceError, OSError, sqlite3.Error, RuntimeError) as error:
-            # History is a convenience: a full disk or a locked file must not lose the card itself.
-            card.save_error = str(error)
+def _save(history: History | None, connection_label: str, saving: Saving, result: InvocationResult) -> None:
+    """Called once, by the invoker's reader thread, when the request ends."""
+    if history is None:
+        return
+    try:
+        result.history_id = history.save(result, connection_label=connection_label)
+    except (ServiceError, OSError, sqlite3.Error, RuntimeError) as error:
+        # History is a convenience: a full disk or a locked file must not lose the card itself.
+        saving.error = str(error)
 
 
 def stop(card_id: int) -> None:
     """Stop a running stream (the card keeps the text that arrived)."""
     for card in cards():
-        if card.id == card_id and card.running is not None:
-            card.running.stop()
+        if card.id == card_id:
+            card.invocation.stop()
 
 
 def clear_finished() -> None:

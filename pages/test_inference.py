@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import streamlit as st
 
@@ -19,10 +20,11 @@ from components import (
 )
 from components.connection_sidebar import STATE_KEY as CONNECTION_KEY
 from components.safe_text import escape_markdown
-from components.service_cache import catalog_for, clients_for
+from components.service_cache import catalog_for, clients_for, history, invoker
 from services.connection import Connection
 from services.endpoints import EndpointCatalog
 from services.errors import ServiceError
+from services.history import History
 from services.request_body import JsonProblem, check_json, format_json
 from services.results import InvocationRequest
 from services.samples import FALLBACK_BODY, sample_request
@@ -139,13 +141,24 @@ def _send(
     if options.is_json and check_json(body) is not None:
         return  # the problem is shown next to the editor; nothing is sent
     try:
-        clients = clients_for(connection)
+        clients_for(connection)  # a connection that cannot be used is explained here, not on a card
     except ServiceError as error:
         st.session_state[_NOTICE] = ("error", f"{error.message} {error.hint}".strip())
         return
     session_cards.start(
-        clients, _build_request(picked, body, options), stream=stream, connection_label=connection.label
+        invoker(),
+        connection,
+        _build_request(picked, body, options),
+        stream=stream,
+        history=_history_or_none(),
     )
+
+
+def _history_or_none() -> History | None:
+    try:
+        return history()
+    except (OSError, sqlite3.Error, RuntimeError):
+        return None  # the card says it was not saved; the request goes out all the same
 
 
 def _json_problem_box(problem: JsonProblem | None) -> None:
@@ -177,7 +190,8 @@ def main() -> None:
         _request_side(connection)
     with right:
         st.subheader("Results", anchor=False)
-        card_stack.render()  # cards stay visible even when the connection is broken
+        card_stack.render()  # cards stay visible even when the connection is broken; running ones are
+        # followed live to their end by this very run, so nothing may be drawn after them
 
 
 def _request_side(connection: Connection) -> None:

@@ -19,10 +19,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_url(local_server: LocalEndpoints, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The history file of the app under test."""
+    return tmp_path_factory.mktemp("history") / "history.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def app_url(local_server: LocalEndpoints, app_history: Path) -> Iterator[str]:
     """The app served by a real Streamlit server, using the session's local endpoints."""
-    history = tmp_path_factory.mktemp("history") / "history.sqlite3"
-    with streamlit_app(local_server.url, history) as url:
+    with streamlit_app(local_server.url, app_history) as url:
         yield url
 
 

@@ -157,22 +157,36 @@ def fields(card: Locator) -> dict[str, str]:
     return found
 
 
-NEWEST_OUTPUT_JS = 'document.querySelector(\'[class*="st-key-result-card-"] [data-testid="stCode"] code\')'
+# The output text of a card as a reader sees it: the live text box while a stream runs (and for very long
+# answers), else the output's code block; only elements of the current run count.
+_OUTPUT_TEXT_JS = """(card) => {
+    if (!card) return null;
+    const fresh = (element) => !element.closest('[data-stale="true"]');
+    const box = [...card.querySelectorAll('[class*="st-key-chunked-"]')].find(fresh);
+    if (box) return box.textContent;
+    const code = [...card.querySelectorAll('[data-testid="stCode"] code')].find(fresh);
+    return code ? code.textContent : "";
+}"""
+
+
+def output_text(card: Locator) -> str:
+    """The card's output text: a stream's text so far, or the output block of a finished card."""
+    return str(card.evaluate(_OUTPUT_TEXT_JS))
 
 
 def wait_for_newest_output_longer_than(page: Page, length: int, timeout: float = 20.0) -> None:
-    """Wait until the newest card's output block holds more than `length` characters (looked up afresh on
-    every poll: a redraw may replace the element)."""
+    """Wait until the newest card's output holds more than `length` characters (looked up afresh on every
+    poll: the end of a stream replaces the element)."""
     page.wait_for_function(
-        f"(length) => {{ const block = {NEWEST_OUTPUT_JS};"
-        " return block !== null && block.textContent.length > length; }",
+        f"(length) => {{ const text = ({_OUTPUT_TEXT_JS})(document.querySelector('{CARDS}'));"
+        " return text !== null && text.length > length; }",
         arg=length,
         timeout=timeout * 1000,
     ).dispose()
 
 
 def card_output(card: Locator) -> Locator:
-    """The card's first code block: the output (or, for a stream, the text so far)."""
+    """The card's first code block: the output of a finished card."""
     return card.get_by_test_id("stCode").first
 
 

@@ -14,12 +14,11 @@ from services.connection import Connection, build_clients
 from services.invocation import invoke, stream
 from services.results import InvocationRequest, Status
 from tests.browser.helpers import (
-    card_output,
     cards,
-    code_text,
     fields,
     invocations,
     newest_card,
+    output_text,
     pick_endpoint,
     replace_editor_text,
     send,
@@ -57,7 +56,7 @@ def _whole_answer(server: LocalEndpoints, body: dict[str, object]) -> str:
 
 
 def _live_text(card: Locator) -> str:
-    return code_text(card_output(card))
+    return output_text(card)
 
 
 def _start_stream(page: Page, body: dict[str, object], *, slow: bool = True) -> Locator:

@@ -88,5 +88,9 @@ def markdown(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
+_TAG = re.compile(r"<[^>]+>")
+
+
 def unescaped(text: str) -> str:
-    return text.replace("\\", "")
+    """Markdown source as a reader sees it: no escapes, no tags (the page clock's spans keep their text)."""
+    return _TAG.sub("", text).replace("\\", "")

@@ -182,18 +182,6 @@ def _long_generation() -> str:
     )
 
 
-def test_stop_ends_a_stream_and_keeps_its_text(app: AppTest, server: LocalEndpoints):
-    pick(app, server, "demo-tgi-generator")
-    click(app, "send", _long_generation())
-    run_until(app, lambda at: any(c.language == "plaintext" and c.value for c in at.code))
-    [stop] = [b for b in app.button if b.key and b.key.startswith("stop-")]
-    stop.click().run()
-    run_until(app, lambda at: statuses(at)[:1] == ["Stopped"])
-    streamed = [c.value for c in app.code if c.language == "plaintext"]
-    assert streamed and streamed[0].strip()
-    assert not [b for b in app.button if b.key and b.key.startswith("stop-")]
-
-
 def test_a_broken_stream_keeps_its_partial_text_and_shows_the_failure(app: AppTest, server: LocalEndpoints):
     server.inject_fault("demo-tgi-generator", break_stream_after=6)
     pick(app, server, "demo-tgi-generator")
@@ -275,17 +263,12 @@ def test_an_async_endpoint_is_explained_and_cannot_be_sent_to(app: AppTest, serv
     assert invocations(server) == []
 
 
-def test_other_widgets_rerunning_the_page_do_not_stop_a_stream(app: AppTest, server: LocalEndpoints):
+def test_the_run_of_the_click_follows_a_stream_to_its_end(app: AppTest, server: LocalEndpoints):
+    # No timer and no second run: the click's own run draws the tokens as they come and then the final card.
+    # (Stop and other widgets during a stream need a browser: tests/browser/test_browser_streaming.py.)
     pick(app, server, "demo-tgi-generator")
-    body = {
-        "inputs": "Go on",
-        "parameters": {"max_new_tokens": 400, "ignore_eos_token": True},
-        "stream": True,
-    }
-    click(app, "send", json.dumps(body))
-    assert statuses(app)[:1] == ["Pending"]
-    app.radio(key="testing-mode").set_value("Use Python SDK example code").run()
-    app.text_input(key="opt-accept").set_value("application/json").run()
-    run_until(app, lambda at: statuses(at)[:1] == ["Success"], timeout=30)
+    parameters = {"max_new_tokens": 400, "ignore_eos_token": True}
+    click(app, "send", json.dumps({"inputs": "Go on", "parameters": parameters, "stream": True}))
+    assert statuses(app) == ["Success"]
     assert "| 400 |" in markdown(app)  # every token arrived
     assert len(invocations(server)) == 1
