@@ -1,18 +1,17 @@
 """Why invocations run in a process of their own: the Execution Length a busy process measures, three ways.
 
-The same slow call (demo-text-classifier with a fault delay, default 1,000 ms; its own server process) is
-timed, interleaved, by:
+The same slow call (demo-text-classifier with a fault delay, default 1,000 ms; the server in its own
+process) is timed, interleaved, round by round, by:
 
-- raw boto3 in this benchmark's process, with nothing else running in it (the baseline);
+- raw boto3 in this bench's process, with nothing else running in it (the baseline);
 - the service's `invoke()` in a worker thread of a process that is busy the way a page's process is (a
-  thread serialising JSON and running Python loops, holding the GIL for milliseconds at a time), i.e. how
-  the app measured before the invoker;
+  thread serialising JSON and running Python loops, holding the GIL for milliseconds at a time): how the app
+  measured before the invoker;
 - the app's `Invoker` (its child process times the call) while its parent is busy in the same way.
 
-Each figure is the median excess over the raw call of the same round, in ms. Target (issue 7): the app's
-way within +20 ms of raw.
+Each figure is the median excess over the raw call of the same round. Target: the app's way within +20 ms.
 
-    .venv/bin/python bench/bench_timing_isolation.py [--rounds 8] [--delay-ms 1000] [--json out.json]
+    .venv/bin/python bench/bench_timing_isolation.py [--runs 8] [--delay-ms 1000] [--json out.json]
 """
 
 from __future__ import annotations
@@ -20,21 +19,21 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import threading
-import urllib.request
 from pathlib import Path
 from time import perf_counter
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _app import Report, arguments, local_server, run
 
 from services.connection import Connection, build_clients
 from services.invocation import invoke
 from services.invoker import Invoker
 from services.results import InvocationRequest
 
-ROOT = Path(__file__).resolve().parent.parent
 ENDPOINT = "demo-text-classifier"
 BODY = b'{"features": ["This is great!"]}'
 TARGET_MS = 20.0
@@ -50,97 +49,85 @@ def busy(stop: threading.Event) -> None:
         json.dumps(page)
 
 
-def timed_in_a_busy_process(clients: object, request: InvocationRequest) -> float:
-    """invoke() in a worker thread of this (busy) process, as the app did before the invoker."""
+def in_a_worker_thread(clients: Any, request: InvocationRequest) -> float:
+    """invoke() in a worker thread of this process, as the app did before the invoker."""
     results = []
-    worker = threading.Thread(target=lambda: results.append(invoke(clients, request)))  # type: ignore[arg-type]
+    worker = threading.Thread(target=lambda: results.append(invoke(clients, request)))
     worker.start()
     worker.join()
     return float(results[0].execution_ms)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=8)
-    parser.add_argument("--delay-ms", type=int, default=1000)
-    parser.add_argument("--json", type=Path, help="also write the figures here")
-    args = parser.parse_args()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "local_endpoints", "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE, text=True
-    )
+def measure(report: Report, args: argparse.Namespace) -> None:
     invoker = Invoker()
-    stop = threading.Event()
     try:
-        assert server.stdout is not None
-        url = server.stdout.readline().rsplit("listening on ", 1)[1].split()[0]
-        fault = json.dumps({"delay_ms": args.delay_ms}).encode()
-        put = urllib.request.Request(f"{url}/_local/faults/{ENDPOINT}", data=fault, method="PUT")
-        put.add_header("Content-Type", "application/json")
-        urllib.request.urlopen(put).read()
-        connection = Connection(kind="local", region="us-east-1", local_url=url)
-        clients = build_clients(connection)
-        request = InvocationRequest(ENDPOINT, BODY)
-        invoker.warm(connection)
+        with local_server(token_delay=0) as server:
+            server.fault(ENDPOINT, delay_ms=args.delay_ms)
+            connection = Connection(kind="local", region="us-east-1", local_url=server.url)
+            clients = build_clients(connection)
+            request = InvocationRequest(ENDPOINT, BODY)
 
-        def raw_ms() -> float:
-            started = perf_counter()
-            clients.runtime.invoke_endpoint(EndpointName=ENDPOINT, Body=BODY, ContentType="application/json")[
-                "Body"
-            ].read()
-            return (perf_counter() - started) * 1000.0
+            def raw_ms() -> float:
+                started = perf_counter()
+                response = clients.runtime.invoke_endpoint(
+                    EndpointName=ENDPOINT, Body=BODY, ContentType="application/json"
+                )
+                response["Body"].read()
+                return (perf_counter() - started) * 1000.0
 
-        def invoker_ms() -> float:
-            handle = invoker.start(connection, request, stream=False)
-            handle.wait(60)
-            assert handle.result is not None and handle.result.execution_ms is not None
-            return handle.result.execution_ms
+            def invoker_ms() -> float:
+                handle = invoker.start(connection, request, stream=False)
+                handle.wait(60)
+                assert handle.result is not None and handle.result.execution_ms is not None
+                return handle.result.execution_ms
 
-        invoker_ms()  # the child's first call opens its connection
-        raw_ms()
-        thread_excess: list[float] = []
-        invoker_excess: list[float] = []
-        raws: list[float] = []
-        for _ in range(args.rounds):
-            raw = raw_ms()  # quiet process
-            raws.append(raw)
-            stop.clear()
-            loaders = [threading.Thread(target=busy, args=(stop,), daemon=True)]
-            for loader in loaders:
+            for _ in range(args.warmup):  # each side opens its connection
+                invoker_ms()
+                raw_ms()
+            raws: list[float] = []
+            thread_excess: list[float] = []
+            invoker_excess: list[float] = []
+            for _ in range(args.runs):
+                raws.append(raw_ms())  # a quiet process
+                stop = threading.Event()
+                loader = threading.Thread(target=busy, args=(stop,), daemon=True)
                 loader.start()
-            thread_excess.append(timed_in_a_busy_process(clients, request) - raw)
-            invoker_excess.append(invoker_ms() - raw)
-            stop.set()
-            for loader in loaders:
-                loader.join()
+                try:
+                    thread_excess.append(in_a_worker_thread(clients, request) - raws[-1])
+                    invoker_excess.append(invoker_ms() - raws[-1])
+                finally:
+                    stop.set()
+                    loader.join()
     finally:
-        stop.set()
         invoker.close()
-        server.terminate()
-        server.wait(10)
 
-    figures = {
-        "raw_median_ms": statistics.median(raws),
-        "thread_in_busy_process_excess_ms": statistics.median(thread_excess),
-        "thread_in_busy_process_excess_max_ms": max(thread_excess),
-        "invoker_excess_ms": statistics.median(invoker_excess),
-        "invoker_excess_max_ms": max(invoker_excess),
-        "rounds": args.rounds,
-        "delay_ms": args.delay_ms,
-    }
-    print(f"raw boto3, quiet process          median {figures['raw_median_ms']:8.1f} ms")
-    print(
-        f"worker thread in a busy process   excess median {figures['thread_in_busy_process_excess_ms']:6.1f}"
-        f" ms, max {figures['thread_in_busy_process_excess_max_ms']:6.1f} ms"
+    raw = f"invoke_endpoint + read {statistics.median(raws):,.0f} ms (n {len(raws)})"
+    stops = "the call's own execution_ms, minus raw boto3's in the same round"
+    report.row(
+        "t",
+        f"a {args.delay_ms:,} ms call, timed by a worker thread of a busy process (the app before)",
+        stops,
+        raw,
+        f"+{statistics.median(thread_excess):,.1f} ms (max +{max(thread_excess):,.1f})",
+        "reported",
+        None,
     )
-    print(
-        f"invoker child, busy parent        excess median {figures['invoker_excess_ms']:6.1f}"
-        f" ms, max {figures['invoker_excess_max_ms']:6.1f} ms"
+    report.row(
+        "t",
+        f"a {args.delay_ms:,} ms call, timed by the app's invoker child while its parent is busy",
+        stops,
+        raw,
+        f"+{statistics.median(invoker_excess):,.1f} ms (max +{max(invoker_excess):,.1f})",
+        f"within +{TARGET_MS:.0f} ms",
+        statistics.median(invoker_excess) <= TARGET_MS,
     )
-    met = figures["invoker_excess_ms"] <= TARGET_MS
-    print(f"target: the app's way within +{TARGET_MS:.0f} ms of raw:", "MET" if met else "NOT MET")
-    if args.json:
-        args.json.write_text(json.dumps({"bench_timing_isolation": figures, "met": met}, indent=2))
-    return 0 if met else 1
+
+
+def main() -> int:
+    parser = arguments(__doc__, runs=8, warmup=1)
+    parser.add_argument("--delay-ms", type=int, default=1000, help="the model's delay")
+    args = parser.parse_args()
+    return run("bench_timing_isolation", args, lambda report: measure(report, args))
 
 
 if __name__ == "__main__":

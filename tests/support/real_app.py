@@ -64,8 +64,19 @@ def wait_healthy(url: str, process: subprocess.Popen[Any], timeout_s: float = 60
 
 
 @contextlib.contextmanager
-def streamlit_app(local_endpoints_url: str, history_path: Path) -> Iterator[str]:
+def streamlit_app(local_endpoints_url: str, history_path: Path, app_dir: Path | None = None) -> Iterator[str]:
     """The app served by a real Streamlit server that uses the given local server; yields the app's URL."""
+    with streamlit_process(local_endpoints_url, history_path, app_dir) as (url, _process):
+        yield url
+
+
+@contextlib.contextmanager
+def streamlit_process(
+    local_endpoints_url: str, history_path: Path, app_dir: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[Any]]]:
+    """Like `streamlit_app`, also yielding the `streamlit run` process (the benchmarks read its CPU time).
+
+    `app_dir` is the checkout whose app.py is served (default: this one), e.g. an older worktree."""
     port = free_port()
     env = dict(os.environ)
     env["LOCAL_ENDPOINTS_URL"] = local_endpoints_url
@@ -76,7 +87,7 @@ def streamlit_app(local_endpoints_url: str, history_path: Path) -> Iterator[str]
             *("--server.headless", "true", "--server.address", "127.0.0.1"),
             *("--server.port", str(port), "--browser.gatherUsageStats", "false"),
         ],
-        cwd=ROOT,
+        cwd=app_dir or ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -84,6 +95,6 @@ def streamlit_app(local_endpoints_url: str, history_path: Path) -> Iterator[str]
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process)
-        yield url
+        yield url, process
     finally:
         stop(process)

@@ -1,0 +1,88 @@
+"""Page load: navigation start -> the request editor shows its text AND Send Request is usable.
+
+A brand-new browser context and tab per run, the app and its local server already running and warm. The
+figure stops at the later of two moments, both on the shared clock performance.timeOrigin + now() and
+measured from the top document's navigation start (its performance.timeOrigin):
+  - the Ace editor iframe holds text (env.editor.getValue()) and shows it (.ace_content has text);
+  - the Send/Format/Reset iframe has received its arguments from Streamlit and #send is enabled.
+(Both stamped by bench/_frames.js, an init script of the tab.)
+
+  7c  the very first page after `streamlit run` started (cold: the app's modules load, caches fill).
+  7   later fresh tabs (median).
+Raw side, for scale: the control-plane calls the page itself makes to offer an endpoint (ListEndpoints,
+DescribeEndpoint, DescribeEndpointConfig), raw boto3, interleaved.
+
+    .venv/bin/python bench/bench_ui_page_load.py [--app-dir PATH] [--runs 10] [--json out.json]
+
+Target: 7 median <= 1,500 ms (on an idle machine: see the load average); 7c is reported.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _app import CLASSIFIER, App, Report, arguments, interleave, median, ms, run, running_app, spread
+
+TARGET_MS = 1500.0
+
+
+def load_ms(app: App) -> tuple[float, float, float]:
+    """(usable, editor text shown, Send enabled), ms after navigation start, for a brand-new tab."""
+    page = app.new_page()
+    try:
+        ready = page.ready
+    finally:
+        page.close()
+    ace, send = ready["ace"] - ready["origin"], ready["send"] - ready["origin"]
+    return max(ace, send), ace, send
+
+
+def main() -> int:
+    args = arguments(__doc__, runs=10).parse_args()
+
+    def measure(report: Report) -> None:
+        with running_app(args.app_dir, token_delay=0) as app:
+            cold, cold_ace, cold_send = load_ms(app)
+            raw: list[float] = []
+            usable: list[float] = []
+            editor: list[float] = []
+            send: list[float] = []
+
+            def page_run() -> None:
+                total, ace, enabled = load_ms(app)
+                usable.append(total)
+                editor.append(ace)
+                send.append(enabled)
+
+            app.raw.describe(CLASSIFIER)
+            interleave(args.runs, lambda: raw.append(app.raw.describe(CLASSIFIER)), page_run)
+        calls = "ListEndpoints + DescribeEndpoint + DescribeEndpointConfig"
+        report.row(
+            "7c",
+            "the very first page after streamlit started",
+            "navigation start -> editor shows its text AND Send enabled",
+            "—",
+            f"{ms(cold)} (editor {ms(cold_ace)}, Send {ms(cold_send)})",
+            "reported",
+            None,
+            {"app_ms": [cold]},
+        )
+        report.row(
+            "7",
+            "page load, a fresh tab (server warm)",
+            "navigation start -> editor shows its text AND Send enabled",
+            f"{calls} {spread(raw)}",
+            f"{spread(usable)} (editor {ms(median(editor))}, Send {ms(median(send))})",
+            f"<= {TARGET_MS:,.0f} ms",
+            median(usable) <= TARGET_MS,
+            {"raw_ms": raw, "app_ms": usable},
+        )
+
+    return run("bench_ui_page_load", args, measure)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
