@@ -378,6 +378,7 @@ class Times:
 
     card: float | None
     pending: float | None
+    instant: float | None  # the browser's own Pending card (shown at the click, before any run)
     stopped: float | None
     final: float | None
     output: float | None
@@ -493,6 +494,7 @@ class AppPage:
         return Times(
             card=after("card"),
             pending=after("pending"),
+            instant=after("instant"),
             stopped=after("stopped"),
             final=after("final"),
             output=after("output"),

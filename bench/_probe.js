@@ -5,6 +5,8 @@
 // the page before) and stamps the first moment it
 //   card     is in the DOM at all (any status, e.g. Pending),
 //   pending / success / failed / stopped   shows that status (st-key-status-{status}- inside the card),
+//   instant  the browser's own Pending card (.smti-instant-card, drawn by the Send button's script at the
+//            click, before any script run) is on the page,
 //   final    shows a final status (success, failed or stopped),
 //   output   shows want.compact in its text, whitespace ignored (a non-streamed JSON answer, however pretty),
 //   first    shows want.needle in its text (the first streamed token),
@@ -79,6 +81,7 @@
     const now = performance.now();
     const t = b.t;
     const w = b.want;
+    if (t.instant == null && document.querySelector(".smti-instant-card")) t.instant = now;
     const card = b.findCard();
     if (!card) return;
     if (t.card == null) t.card = now;

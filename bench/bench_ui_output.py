@@ -7,14 +7,15 @@ boto3 got, whitespace ignored: the page may pretty-print it), not at the badge.
   1a fresh page: a brand-new browser context and tab for each run; wait until the editor shows text and Send
      is enabled, type the body into Ace (click, Control+A, insert), wait 0.7 s, click.
   1b warm page: one tab, the same after earlier sends (cards stack up), 3 s idle before each click.
-  1c slow model (fault delay_ms 3000 on the classifier): click -> the new card in the DOM at all (Pending);
-     also click -> output visible against raw boto3's 3-second call.
+  1c slow model (fault delay_ms 3000 on the classifier): click -> a Pending card visible: the browser's own
+     one, drawn by the Send button's script at the click, and the server's card in the DOM at all; also
+     click -> output visible against raw boto3's 3-second call.
 
 Raw side: `invoke_endpoint` + `Body.read()` in the bench process, interleaved with the page runs.
 
     .venv/bin/python bench/bench_ui_output.py [--app-dir PATH] [--runs 10] [--slow-runs 5] [--json out.json]
 
-Targets: 1a and 1b median(output visible) <= median(raw) + 150 ms; 1c median(card in DOM) <= 50 ms.
+Targets: 1a and 1b median(output visible) <= median(raw) + 150 ms; 1c median(a Pending card visible) <= 50 ms.
 """
 
 from __future__ import annotations
@@ -122,6 +123,7 @@ def measure_slow(page: AppPage, app: App, report: Report, runs: int) -> None:
     app.server.fault(CLASSIFIER, delay_ms=SLOW_MS)
     raw: list[float] = []
     card: list[float] = []
+    shown: list[float] = []  # the first Pending card of either kind
     output: list[float] = []
 
     def page_run() -> None:
@@ -129,6 +131,7 @@ def measure_slow(page: AppPage, app: App, report: Report, runs: int) -> None:
         times = page.send(want, DONE, timeout_s=SLOW_MS / 1000 + 30)
         assert times.card is not None and times.output is not None
         card.append(times.card)
+        shown.append(min(t for t in (times.instant, times.card) if t is not None))
         output.append(times.output)
 
     try:
@@ -137,13 +140,13 @@ def measure_slow(page: AppPage, app: App, report: Report, runs: int) -> None:
         app.server.clear_faults()
     report.row(
         "1c",
-        f"slow model (delay_ms {SLOW_MS}): the card appears",
-        "click -> new card in the DOM (Pending)",
+        f"slow model (delay_ms {SLOW_MS}): a Pending card appears",
+        "click -> a Pending card visible (the browser's own at the click, else the server's)",
         "— (boto3 shows nothing until the answer)",
-        spread(card),
+        f"{spread(shown)}; the server's card {spread(card)}",
         f"<= {CARD_TARGET_MS:.0f} ms",
-        median(card) <= CARD_TARGET_MS,
-        {"app_ms": card},
+        median(shown) <= CARD_TARGET_MS,
+        {"app_ms": shown, "server_card_ms": card},
     )
     report.row(
         "1c",

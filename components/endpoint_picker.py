@@ -22,9 +22,45 @@ class Picked:
     inference_component: str | None
     blocked_reason: str | None  # set when Send must stay disabled
 
-    @property
-    def can_send(self) -> bool:
-        return self.blocked_reason is None
+
+def choice_key(scope: str) -> str:
+    return f"endpoint-choice-{scope}"
+
+
+def component_key(scope: str, endpoint: str) -> str:
+    return f"inference-component-{scope}-{endpoint}"
+
+
+def chosen(catalog: EndpointCatalog, *, scope: str) -> Picked | None:
+    """The endpoint (and component) the picker holds, before (or without) drawing it: a click is acted on
+    at the start of a run, before the page draws anything."""
+    manual = str(st.session_state.get(MANUAL_KEY) or "").strip()
+    name = manual or _listed_choice(catalog, scope)
+    if not name:
+        return None
+    try:
+        details = catalog.details(name)
+    except ServiceError:
+        # Invoking may still be allowed where describing is not: let the user try (render says why).
+        return Picked(name=name, details=None, inference_component=None, blocked_reason=None)
+    component = None
+    if details.inference_components:
+        names = [c.name for c in details.inference_components]
+        held = st.session_state.get(component_key(scope, name))
+        component = held if held in names else names[0]
+    return Picked(name, details, component, details.not_invocable_reason)
+
+
+def _listed_choice(catalog: EndpointCatalog, scope: str) -> str | None:
+    if choice_key(scope) in st.session_state:
+        value = st.session_state[choice_key(scope)]
+        return str(value) if value else None
+    try:  # not drawn yet: the selectbox's default
+        summaries = catalog.endpoints()
+    except ServiceError:
+        return None
+    index = _first_in_service(summaries)
+    return None if index is None else summaries[index].name
 
 
 def render(catalog: EndpointCatalog, *, scope: str) -> Picked | None:
@@ -38,13 +74,13 @@ def render(catalog: EndpointCatalog, *, scope: str) -> Picked | None:
 
     pick, refresh = st.columns([3, 1], vertical_alignment="bottom")
     with pick:
-        chosen = st.selectbox(
+        st.selectbox(
             "Endpoint",
             list(labels),
             format_func=lambda name: labels.get(name, name),
             index=_first_in_service(summaries),
             placeholder="No endpoints listed: enter a name below" if not labels else "Search endpoints",
-            key=f"endpoint-choice-{scope}",
+            key=choice_key(scope),
             help="Type to search. Endpoints that are not InService are listed but cannot be invoked.",
         )
     with refresh:
@@ -64,16 +100,16 @@ def render(catalog: EndpointCatalog, *, scope: str) -> Picked | None:
             st.caption(list_error.hint)
 
     with st.expander("Enter an endpoint name", expanded=not labels):
-        manual = st.text_input(
+        st.text_input(
             "Endpoint name",
             key=MANUAL_KEY,
             placeholder="my-endpoint",
             help="For endpoints you may invoke but not list. Overrides the selection above.",
-        ).strip()
-    name = manual or chosen
-    if not name:
-        return None
-    return _describe(catalog, name, manual=bool(manual), scope=scope)
+        )
+    picked = chosen(catalog, scope=scope)
+    if picked is not None:
+        _details(catalog, picked, scope)
+    return chosen(catalog, scope=scope)  # the component selectbox may just have been drawn
 
 
 def _first_in_service(summaries: list) -> int | None:
@@ -83,28 +119,26 @@ def _first_in_service(summaries: list) -> int | None:
     return next((i for i, s in enumerate(summaries) if s.status == "InService"), 0)
 
 
-def _describe(catalog: EndpointCatalog, name: str, *, manual: bool, scope: str) -> Picked:
-    try:
-        details = catalog.details(name)
-    except ServiceError as error:
-        # Invoking may still be allowed where describing is not: let the user try.
-        st.caption(f"Could not describe this endpoint: {escape_markdown(error.message)}")
-        return Picked(name=name, details=None, inference_component=None, blocked_reason=None)
-
-    component = None
+def _details(catalog: EndpointCatalog, picked: Picked, scope: str) -> None:
+    """What is known about the chosen endpoint: why it could not be described, its components, its status."""
+    if picked.details is None:
+        try:
+            catalog.details(picked.name)
+        except ServiceError as error:
+            st.caption(f"Could not describe this endpoint: {escape_markdown(error.message)}")
+        return
+    details = picked.details
     if details.inference_components:
         names = [c.name for c in details.inference_components]
         status = {c.name: c.status or "" for c in details.inference_components}
-        component = st.selectbox(
+        st.selectbox(
             "Inference component",
             names,
             format_func=lambda n: f"{n} · {status[n]}" if status[n] else n,
-            key=f"inference-component-{scope}-{name}",
+            key=component_key(scope, picked.name),
             help="This endpoint hosts inference components: requests go to the one chosen here.",
         )
-    reason = details.not_invocable_reason
-    _status_line(details, reason)
-    return Picked(name=name, details=details, inference_component=component, blocked_reason=reason)
+    _status_line(details, picked.blocked_reason)
 
 
 def _status_line(details: EndpointDetails, reason: str | None) -> None:

@@ -41,7 +41,33 @@ _CSS = """
 body:has([data-stale="false"] .smti-following) [data-testid="stElementContainer"][data-stale="true"] {
   display: none;
 }
-.st-key-smti-clock { display: none; }
+.st-key-smti-page-helpers { display: none; }
+/* The Pending card the browser shows at the click (request_actions), until the real one arrives: drawn
+   like a Streamlit bordered container with a card's header and times row. */
+.smti-instant-card {
+  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: calc(1rem - 1px);
+  margin-top: 1rem; font-size: 1rem;
+}
+.smti-instant-head { display: flex; align-items: center; gap: 0.4rem; margin-bottom: 0.75rem; }
+.smti-instant-badge {
+  display: inline-flex; align-items: center; gap: 0.25rem; padding: 0 0.375rem; border-radius: 0.25rem;
+  background: rgba(28, 131, 225, 0.1); color: rgb(0, 104, 201); font-size: 0.875rem; line-height: 1.5;
+}
+.smti-instant-spinner {
+  width: 0.7rem; height: 0.7rem; border: 2px solid currentColor; border-right-color: transparent;
+  border-radius: 50%; animation: smti-spin 1s linear infinite;
+}
+.smti-instant-muted { opacity: 0.6; font-size: 0.875rem; }
+.smti-instant-head .smti-instant-muted { font-size: 1rem; }
+.smti-instant-card table {
+  font-size: 0.875rem; width: 100%; border-collapse: collapse; margin-bottom: 0.25rem;
+}
+.smti-instant-card th {
+  font-weight: 400; opacity: 0.65; text-align: left; padding: 0.1rem 0.5rem 0 0; white-space: nowrap;
+}
+.smti-instant-card td { font-family: "Source Code Pro", monospace; padding: 0 0.5rem 0.2rem 0; }
+.st-key-smti-instant:not(:has(.smti-instant-card)) { display: none; }
+body:has(.smti-instant-card) .st-key-no-results { display: none; }
 /* Less empty space above the title: the editor and the first card fit on one screen. */
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
 </style>
@@ -49,7 +75,11 @@ body:has([data-stale="false"] .smti-following) [data-testid="stElementContainer"
 
 
 def apply() -> None:
-    """Inject the stylesheet (a style-only st.html adds no visible element) and start the page's clock."""
+    """Inject the stylesheet (a style-only st.html adds no visible element), start the page's clock, and
+    have the browser load, with the page, the code of the elements a result card shows."""
     st.html(_CSS)
-    with st.container(key="smti-clock"):
+    with st.container(key="smti-page-helpers"):
         page_clock.install()
+        # Streamlit loads an element's frontend code the first time one is drawn: 0.5 s or more for a code
+        # block in a fresh tab, which the first card's output would wait for. A hidden one loads it now.
+        st.code("{}", language="json")

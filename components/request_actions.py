@@ -4,13 +4,14 @@ streamlit-ace gives Python its text only after a pause in typing, so a normal St
 after typing would send stale JSON. These buttons are our own plain-JS component (request_actions_frontend/):
 on a click it reads the Ace editor's current text from the sibling iframe and returns
 ``{"action": "send" | "format" | "reset", "text": <editor text or null>, "nonce": <unique>}`` as ONE value, so
-the text and the click cannot race. Python acts once per nonce. When the editor cannot be read, ``text`` is
-None and the caller falls back to the text Python last received from the editor.
+the text and the click cannot race. Python acts once per nonce, at the start of the run the click caused
+(`take`). When the editor cannot be read, ``text`` is None and the caller falls back to the text Python last
+received from the editor.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,31 @@ def _handled_key(key: str) -> str:
     return f"_{key}_handled_nonce"
 
 
+def take(key: str) -> Action | None:
+    """The click to act on now, once: read at the very start of a run, before anything is drawn (the
+    component's value is already in session state), so its card is the first thing the run sends."""
+    action = parse(st.session_state.get(key))
+    if action is None or st.session_state.get(_handled_key(key)) == action.nonce:
+        return None
+    st.session_state[_handled_key(key)] = action.nonce
+    return action
+
+
+def handled(key: str) -> str | None:
+    """The nonce of the last click acted on (the card stack tells the browser with it)."""
+    value = st.session_state.get(_handled_key(key))
+    return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class PendingCard:
+    """What the browser's instant Pending card says (our own values; shown as text, never as HTML)."""
+
+    target: str  # endpoint, or "endpoint / component"
+    request_type: str  # JSON, CSV, ...
+    streamed: bool
+
+
 def render(
     *,
     key: str,
@@ -42,23 +68,24 @@ def render(
     send_disabled: bool = False,
     disabled_reason: str = "",
     format_disabled: bool = False,
-) -> Action | None:
-    """Draw the buttons; return the click to act on in this run, or None (no click, or one handled before)."""
+    check_json: bool = False,
+    pending: PendingCard | None = None,
+) -> None:
+    """Draw the buttons; a click reaches the next run through `take(key)`. On Send the browser at once shows
+    `pending` above the cards (unless `check_json` and the text does not parse) until the run that acts
+    on the click has drawn the real card, or refused the click."""
     theme = {"primaryColor": st.get_option("theme.primaryColor") or "#0972d3"}
-    value = _component(
+    _component(
         key=key,
         editor_key=editor_key,
         send_disabled=send_disabled,
         disabled_reason=disabled_reason,
         format_disabled=format_disabled,
+        check_json=check_json,
+        pending=None if pending is None else asdict(pending),
         theme=theme,
         default=None,
     )
-    action = parse(value)
-    if action is None or st.session_state.get(_handled_key(key)) == action.nonce:
-        return None
-    st.session_state[_handled_key(key)] = action.nonce
-    return action
 
 
 def parse(value: Any) -> Action | None:

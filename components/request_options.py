@@ -64,22 +64,29 @@ def set_content_type(value: str) -> bool:
         return False
 
 
+def current() -> RequestOptions:
+    """What the fields hold, before (or without) drawing them."""
+    pending = st.session_state.get(_PENDING)
+    content_type = str(pending if pending is not None else st.session_state.get(CONTENT_TYPE_KEY, "")).strip()
+    extra = {
+        field: value for field in FIELDS if (value := str(st.session_state.get(f"opt-{field}", "")).strip())
+    }
+    return RequestOptions(content_type=content_type or DEFAULT_CONTENT_TYPE, extra=extra)
+
+
 def render() -> RequestOptions:
     """Draw the fields; returns what the user filled in."""
     st.session_state.setdefault(CONTENT_TYPE_KEY, DEFAULT_CONTENT_TYPE)
     if _PENDING in st.session_state:
         st.session_state[CONTENT_TYPE_KEY] = st.session_state.pop(_PENDING)
-    content_type = st.text_input(
+    st.text_input(
         "Content type",
         key=CONTENT_TYPE_KEY,
         help="Sent as ContentType. JSON bodies are checked before sending.",
-    ).strip()
-    extra: dict[str, str] = {}
+    )
     with st.expander("Advanced", icon=":material/tune:"):
         cols = st.columns(2)
         for index, (field, label, help_text) in enumerate(_ADVANCED):
             with cols[index % 2]:
-                value = st.text_input(label, key=f"opt-{field}", help=help_text).strip()
-            if value:
-                extra[field] = value
-    return RequestOptions(content_type=content_type or DEFAULT_CONTENT_TYPE, extra=extra)
+                st.text_input(label, key=f"opt-{field}", help=help_text)
+    return current()

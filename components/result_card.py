@@ -41,11 +41,13 @@ Value = str | TrustedHtml
 
 @dataclass(frozen=True)
 class Slots:
-    """Where each part of one card is drawn: st.empty placeholders, top to bottom.
+    """Where each part of one card is drawn, top to bottom.
 
-    A running card and its finished self fill the same slots, so the end of a request rewrites each part
-    in place (a code block over the live text box, for example) and never leaves a part of the running card
-    behind or the card empty for a moment.
+    A running card's slots are st.empty placeholders (`frame`), and its finished self fills the same ones,
+    so the end of a request rewrites each part in place (a code block over the live text box, for example)
+    and never leaves a part of the running card behind or the card empty for a moment. A card drawn
+    finished needs no placeholders: each part is the next element of its box (`flowing`), which keeps the
+    elements, and the messages sent for them, few.
     """
 
     head: DeltaGenerator  # badge, target, Stop
@@ -55,17 +57,28 @@ class Slots:
     content: DeltaGenerator  # the output (or the live text)
     extra: DeltaGenerator  # a download for a very long answer, the Failure Reason
     details: DeltaGenerator  # variant, request id, attempts, content type
+    in_place: bool = True  # placeholders: a part with nothing to show must be cleared
+
+    @classmethod
+    def flowing(cls, box: DeltaGenerator) -> Slots:
+        return cls(box, box, box, box, box, box, box, in_place=False)
+
+
+def _box(key: str) -> DeltaGenerator:
+    return st.container(border=True, key=f"result-card-{key}")
 
 
 def frame(key: str) -> Slots:
-    """An empty card: its bordered box (`st-key-result-card-<key>`) and a slot per part."""
-    box = st.container(border=True, key=f"result-card-{key}")
-    return Slots(*(box.empty() for _ in range(7)))
+    """An empty card for a running request: its bordered box (`st-key-result-card-<key>`) and a
+    placeholder per part."""
+    box = _box(key)
+    head, times, stats, caption, content, extra, details = (box.empty() for _ in range(7))
+    return Slots(head, times, stats, caption, content, extra, details)
 
 
 def render(result: InvocationResult, *, key: str) -> None:
     """Draw a finished card."""
-    draw_final(frame(key), result, key=key)
+    draw_final(Slots.flowing(_box(key)), result, key=key)
 
 
 def draw_final(slots: Slots, result: InvocationResult, *, key: str) -> None:
@@ -74,7 +87,7 @@ def draw_final(slots: Slots, result: InvocationResult, *, key: str) -> None:
     times(slots.times, result)
     if result.stream is not None:
         stream_figures(slots.stats, result.stream, result.execution_ms)
-    else:
+    elif slots.in_place:
         slots.stats.empty()
     text = _streamed_text(result)
     if result.streamed and text:
@@ -83,21 +96,23 @@ def draw_final(slots: Slots, result: InvocationResult, *, key: str) -> None:
         _streamed_output(slots.content, text, key)
     elif result.streamed and result.status == Status.SUCCESS:
         slots.caption.caption("The stream ended without any text.")
-        slots.content.empty()
+        if slots.in_place:
+            slots.content.empty()
     elif not result.streamed and (result.status == Status.SUCCESS or result.body):
         slots.caption.caption("Output")
         with slots.content.container(key=f"output-{key}"):
             output_view.render(result.body, result.content_type, key=f"download-{key}")
-    else:
+    elif slots.in_place:
         slots.caption.empty()
         slots.content.empty()
-    with slots.extra.container():
-        if len(text) > output_view.DISPLAY_LIMIT_CHARS:
-            output_view.download(text.encode("utf-8"), "text/plain; charset=utf-8", key=f"download-{key}")
-        if result.error is not None:
-            failure_reason(result.error)
-    with slots.details.container():
-        _details(result)
+    long_text = len(text) > output_view.DISPLAY_LIMIT_CHARS
+    if long_text or result.error is not None or slots.in_place:
+        with slots.extra.container():
+            if long_text:
+                output_view.download(text.encode("utf-8"), "text/plain; charset=utf-8", key=f"download-{key}")
+            if result.error is not None:
+                failure_reason(result.error)
+    _details(slots.details, result)
 
 
 def request_type(content_type: str) -> str:
@@ -118,22 +133,28 @@ def badge(status: Status) -> str:
     return f":{color}-badge[:material/{icon}: {status.value}]"
 
 
-def fields_table(fields: list[tuple[str, Value]], title: str | None = None) -> None:
+def fields_table(
+    fields: list[tuple[str, Value]], title: str | None = None, into: DeltaGenerator | None = None
+) -> None:
     """A row of labelled values as one Markdown table (one element, however many fields).
 
     Values are escaped text, or TrustedHtml of our own (the clock's spans). `title` is shown when the
     pointer rests on the table (st.markdown's own `help` is not drawn for a table, so the table is wrapped
-    in a <div title=...>, built here from our own text).
+    in a <div title=...>, built here from our own text). `into`: a placeholder or container (default: the
+    current one).
     """
+    target = into if into is not None else st
     header = " | ".join(label for label, _ in fields)
     values = " | ".join(v if isinstance(v, TrustedHtml) else escape_markdown(v) for _, v in fields)
     table = f"| {header} |\n|{'---|' * len(fields)}\n| {values} |"
     trusted = any(isinstance(value, TrustedHtml) for _, value in fields)
     if title is None and not trusted:
-        st.markdown(table)
+        target.markdown(table)
         return
     attribute = "" if title is None else html.escape(title, quote=True).replace("\n", "&#10;")
-    st.markdown(f'<div class="smti-times" title="{attribute}">\n\n{table}\n\n</div>', unsafe_allow_html=True)
+    target.markdown(
+        f'<div class="smti-times" title="{attribute}">\n\n{table}\n\n</div>', unsafe_allow_html=True
+    )
 
 
 def _ms(value: float | None) -> str:
@@ -183,8 +204,7 @@ def times(slot: DeltaGenerator, result: InvocationResult, *, elapsed_ms: float |
     exact = f"Request Time: {relative_time.exact(result.requested_at)}"
     if result.returned_at is not None:
         exact += f"\nResult Time: {relative_time.exact(result.returned_at)}"
-    with slot.container():
-        fields_table(fields, title=exact)
+    fields_table(fields, title=exact, into=slot)
 
 
 def stream_figures(slot: DeltaGenerator, stats: StreamStats, total_ms: float | None) -> None:
@@ -192,15 +212,15 @@ def stream_figures(slot: DeltaGenerator, stats: StreamStats, total_ms: float | N
     stream ended, or None while it runs (then the newest token's arrival stands in)."""
     total = total_ms if total_ms is not None else stats.last_token_ms
     rate = stats.tokens_per_second(total)
-    with slot.container():
-        fields_table(
-            [
-                ("Time to first token (ms)", _ms(stats.time_to_first_token_ms)),
-                ("Tokens per second", "—" if rate is None else f"{rate:,.1f}"),
-                ("Tokens", f"{stats.token_count:,}"),
-            ],
-            title=STREAM_DEFINITIONS,
-        )
+    fields_table(
+        [
+            ("Time to first token (ms)", _ms(stats.time_to_first_token_ms)),
+            ("Tokens per second", "—" if rate is None else f"{rate:,.1f}"),
+            ("Tokens", f"{stats.token_count:,}"),
+        ],
+        title=STREAM_DEFINITIONS,
+        into=slot,
+    )
 
 
 def _text_height(text: str) -> int | Literal["content"]:
@@ -244,7 +264,7 @@ def failure_reason(error: ServiceError) -> None:
             st.link_button("View the logs in CloudWatch", error.log_url, icon=":material/open_in_new:")
 
 
-def _details(result: InvocationResult) -> None:
+def _details(slot: DeltaGenerator, result: InvocationResult) -> None:
     request_id = result.request_id or (result.error.request_id if result.error else None)
     fields: list[tuple[str, Value]] = [
         ("Invoked variant", result.invoked_variant or "—"),
@@ -254,4 +274,4 @@ def _details(result: InvocationResult) -> None:
         fields.append(("Attempts", f"{result.attempts} ({result.attempts - 1} retried)"))
     if result.content_type:
         fields.append(("Response content type", result.content_type))
-    fields_table(fields)
+    fields_table(fields, into=slot)

@@ -19,9 +19,17 @@ def asks_to_stream(body: str) -> bool:
     return isinstance(value, dict) and value.get("stream") is True
 
 
+def current(body: str) -> bool:
+    """The switch's value for this body, before (or without) drawing it: it follows the body's "stream"
+    flag whenever that flag changes; in between, the user's own choice stands."""
+    detected = asks_to_stream(body)
+    if st.session_state.get(_DETECTED) != detected:
+        return detected
+    return bool(st.session_state.get(KEY, detected))
+
+
 def render(body: str) -> bool:
-    """Draw the switch. It follows the body's "stream" flag whenever that flag changes; in between, the user's
-    own choice stands."""
+    """Draw the switch; its value is `current(body)`."""
     detected = asks_to_stream(body)
     if st.session_state.get(_DETECTED) != detected:
         st.session_state[_DETECTED] = detected

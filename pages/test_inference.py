@@ -15,6 +15,7 @@ from components import (
     page_style,
     request_actions,
     request_options,
+    result_card,
     session_cards,
     stream_switch,
 )
@@ -78,13 +79,14 @@ def _apply_pending_history_load(connection: Connection, catalog: EndpointCatalog
     except ServiceError:
         listed = set()
     if pending["endpoint"] in listed:
-        st.session_state[f"endpoint-choice-{connection.label}"] = pending["endpoint"]
+        st.session_state[endpoint_picker.choice_key(connection.label)] = pending["endpoint"]
         st.session_state[endpoint_picker.MANUAL_KEY] = ""
     else:
         st.session_state[endpoint_picker.MANUAL_KEY] = pending["endpoint"]
     if pending.get("component"):
-        key = f"inference-component-{connection.label}-{pending['endpoint']}"
-        st.session_state[key] = pending["component"]
+        st.session_state[endpoint_picker.component_key(connection.label, pending["endpoint"])] = pending[
+            "component"
+        ]
     st.session_state.pop(_SAMPLE_FOR, None)
 
 
@@ -100,29 +102,32 @@ def _build_request(
     )
 
 
-def _handle(
-    action: request_actions.Action,
-    *,
-    picked: endpoint_picker.Picked | None,
-    options: request_options.RequestOptions,
-    stream: bool,
-    connection: Connection,
-) -> None:
+def _act_on_click(connection: Connection) -> None:
+    """Send, Format or Reset, at the very start of the run the click caused: a sent request's card then
+    leaves the server before anything else of the page. The form is read as its widgets hold it."""
+    action = request_actions.take(ACTIONS_KEY)
+    if action is None:
+        return
+    json_editor.receive()
     if action.text is not None:
         json_editor.note_text(action.text)
     body = json_editor.text()
+    try:
+        picked = endpoint_picker.chosen(catalog_for(connection), scope=connection.label)
+    except ServiceError as error:
+        st.session_state[_NOTICE] = ("error", f"{error.message} {error.hint}".strip())
+        return
     if action.kind == "reset":
         text, content_type = _sample_for(picked)
         json_editor.load(text)
-        if not request_options.set_content_type(content_type):
-            st.rerun()  # the content type field is already drawn: show both in a fresh run
+        request_options.set_content_type(content_type)  # no field is drawn yet: it takes the value at once
     elif action.kind == "format":
         try:
             json_editor.load(format_json(body))
         except ServiceError as error:
             st.session_state[_NOTICE] = ("error", error.message)
     elif action.kind == "send":
-        _send(picked, body, options, stream, connection)
+        _send(picked, body, request_options.current(), stream_switch.current(body), connection)
 
 
 def _send(
@@ -183,15 +188,18 @@ def _notice() -> None:
 def main() -> None:
     page_style.apply()
     connection: Connection = st.session_state[CONNECTION_KEY]
+    _act_on_click(connection)
     st.title("Test inference", anchor=False)
     st.caption("Send a test request to a real-time endpoint and read the result, as in SageMaker Studio.")
     left, right = st.columns([9, 11], gap="large")  # the cards need the room: a row of five fields
+    with right:
+        # The cards before the form: what the user waits for leaves the server first. They stay visible
+        # even when the connection is broken.
+        st.subheader("Results", anchor=False)
+        running = card_stack.render(handled_click=request_actions.handled(ACTIONS_KEY))
     with left:
         _request_side(connection)
-    with right:
-        st.subheader("Results", anchor=False)
-        card_stack.render()  # cards stay visible even when the connection is broken; running ones are
-        # followed live to their end by this very run, so nothing may be drawn after them
+    card_stack.follow(running)  # the run ends by following its running cards: nothing may come after it
 
 
 def _request_side(connection: Connection) -> None:
@@ -233,46 +241,35 @@ def _editor_and_actions(
     *,
     sdk: bool,
 ) -> None:
-    # Drawn in this order on the page, but run in another: the click (with its text) is handled first, so the
-    # editor drawn below already shows what Format or Reset produced. The editor stays, at the same place, in
-    # both testing options: switching right after typing must not lose the text Ace has not handed over yet
-    # (it arrives a moment later, and the example follows it).
-    editor_slot = st.container()
-    problem_slot = st.container()
-    stream_slot = st.container()
-    actions_slot = st.container()
+    """The editor, what is wrong with its text, the stream switch, and the buttons (or the SDK example).
+
+    The editor stays, at the same place, in both testing options: switching right after typing must not
+    lose the text Ace has not handed over yet (it arrives a moment later, and the example follows it).
+    """
     json_editor.receive()
+    problem = check_json(json_editor.text()) if options.is_json else None
+    where = json_editor.Problem(problem.line, problem.column, problem.message) if problem else None
+    json_editor.render(language="json" if options.is_json else "plain_text", problem=where)
+    _json_problem_box(check_json(json_editor.text()) if options.is_json else None)
+    _notice()
+    stream = stream_switch.render(json_editor.text())
+    if sdk:  # after the editor: the example shows the text Ace handed over in this very run
+        _sdk_example(picked, options, stream, connection)
+        return
     reason = "Choose an endpoint first." if picked is None else picked.blocked_reason or ""
-    action = None
-    if not sdk:
-        with actions_slot:
-            action = request_actions.render(
-                key=ACTIONS_KEY,
-                editor_key="request-editor",
-                send_disabled=bool(reason),
-                disabled_reason=reason,
-                format_disabled=not options.is_json,
-            )
-        if action is not None and action.text is not None:
-            json_editor.note_text(action.text)  # before the switch: it follows the "stream" flag of this text
-    with stream_slot:
-        stream = stream_switch.render(json_editor.text())
-    if action is not None:
-        _handle(action, picked=picked, options=options, stream=stream, connection=connection)
-    with editor_slot:
-        text = json_editor.text()
-        problem = check_json(text) if options.is_json else None
-        json_editor.render(
-            language="json" if options.is_json else "plain_text",
-            problem=json_editor.Problem(problem.line, problem.column, problem.message) if problem else None,
-        )
-    with problem_slot:
-        final = json_editor.text()
-        _json_problem_box(check_json(final) if options.is_json else None)
-        _notice()
-    if sdk:
-        with actions_slot:  # after the editor: the example shows the text Ace handed over in this very run
-            _sdk_example(picked, options, stream, connection)
+    pending = None
+    if picked is not None:
+        target = picked.name + (f" / {picked.inference_component}" if picked.inference_component else "")
+        pending = request_actions.PendingCard(target, result_card.request_type(options.content_type), stream)
+    request_actions.render(
+        key=ACTIONS_KEY,
+        editor_key="request-editor",
+        send_disabled=bool(reason),
+        disabled_reason=reason,
+        format_disabled=not options.is_json,
+        check_json=options.is_json,
+        pending=pending,
+    )
 
 
 main()

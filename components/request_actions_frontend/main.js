@@ -15,6 +15,8 @@
   };
   const reason = document.getElementById("reason");
   let editorKey = null;
+  let pending = null; // what the instant Pending card says: {target, request_type, streamed}
+  let checkJson = false;
   let lastHeight = -1;
 
   // The Streamlit component protocol (v1): every message to the app carries isStreamlitMessage.
@@ -68,10 +70,102 @@
   }
 
   function act(action) {
+    const text = editorText();
+    const id = nonce();
+    if (action === "send") showPending(id, text);
     post("streamlit:setComponentValue", {
-      value: { action: action, text: editorText(), nonce: nonce() },
+      value: { action: action, text: text, nonce: id },
       dataType: "json",
     });
+  }
+
+  // -- the instant Pending card ----------------------------------------------------------------------------
+  // A run takes ~0.1 s to draw the real card; the user sees this one at once, in the slot the card stack
+  // keeps above the cards. It goes as soon as a new card is on the page, or when the server redraws the
+  // slot for this click (the click was acted on: card drawn, or refused), or after 15 s at the latest.
+  // Only our own values go in, as text (textContent), never as HTML.
+  const CARD = '[class*="st-key-result-card-"]';
+
+  function cardKeys(root) {
+    return new Set(Array.from(root.querySelectorAll(CARD)).map(function (el) { return el.className; }));
+  }
+
+  function element(doc, tag, className, text) {
+    const el = doc.createElement(tag);
+    if (className) el.className = className;
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
+  function pendingCard(doc, id) {
+    const card = element(doc, "div", "smti-instant-card");
+    card.dataset.click = id;
+    const head = element(doc, "div", "smti-instant-head");
+    const badge = element(doc, "span", "smti-instant-badge");
+    badge.appendChild(element(doc, "span", "smti-instant-spinner"));
+    badge.appendChild(doc.createTextNode("Pending"));
+    head.appendChild(badge);
+    head.appendChild(element(doc, "strong", "", pending.target));
+    if (pending.streamed) head.appendChild(element(doc, "span", "smti-instant-muted", "· streamed"));
+    card.appendChild(head);
+    const table = element(doc, "table");
+    const labels = element(doc, "tr");
+    const values = element(doc, "tr");
+    const elapsed = element(doc, "span", "", "0 …");
+    elapsed.dataset.smtiElapsed = String(Date.now()); // the page clock counts it up
+    [
+      ["Request type", pending.request_type],
+      ["Status", "Pending"],
+      ["Execution Length (ms)", elapsed],
+      ["Request Time", "just now"],
+      ["Result Time", "—"],
+    ].forEach(function (field) {
+      labels.appendChild(element(doc, "th", "", field[0]));
+      const cell = element(doc, "td");
+      if (typeof field[1] === "string") cell.textContent = field[1];
+      else cell.appendChild(field[1]);
+      values.appendChild(cell);
+    });
+    table.appendChild(labels);
+    table.appendChild(values);
+    card.appendChild(table);
+    const waiting = pending.streamed ? "Waiting for the first token…" : "Waiting for the endpoint…";
+    card.appendChild(element(doc, "div", "smti-instant-muted", waiting));
+    return card;
+  }
+
+  function showPending(id, text) {
+    if (!pending || buttons.send.disabled) return;
+    if (checkJson && text !== null) {
+      try { JSON.parse(text); } catch (error) { return; } // refused at once: the page says why
+    }
+    let doc;
+    try { doc = window.parent.document; } catch (error) { return; }
+    // The slot's own block, not the html element in it: Streamlit rewrites that element's content on every
+    // redraw, but leaves a block's foreign children alone.
+    const slot = doc.querySelector(".st-key-smti-instant");
+    if (!slot) return;
+    // Watch only the results column, and only for added or removed nodes: cheap while the run draws.
+    const root = slot.closest('[data-testid="stColumn"]') || doc.body;
+    const before = cardKeys(root);
+    const card = pendingCard(doc, id);
+    slot.querySelectorAll(".smti-instant-card").forEach(function (old) { old.remove(); });
+    slot.prepend(card);
+    let observer = null;
+    function done() {
+      card.remove();
+      if (observer) observer.disconnect();
+    }
+    function handled() {
+      const marker = slot.querySelector(".smti-instant");
+      return marker !== null && marker.getAttribute("data-handled") === id;
+    }
+    observer = new MutationObserver(function () {
+      if (!card.isConnected || handled()) return done(); // the run acted on this click
+      for (const key of cardKeys(root)) if (!before.has(key)) return done(); // the real card is there
+    });
+    observer.observe(root, { subtree: true, childList: true });
+    setTimeout(done, 15000);
   }
 
   Object.keys(buttons).forEach(function (action) {
@@ -92,6 +186,8 @@
     if (!data || data.type !== "streamlit:render") return;
     const args = data.args || {};
     editorKey = args.editor_key || null;
+    pending = args.pending || null;
+    checkJson = Boolean(args.check_json);
     applyTheme(data.theme, args);
     const allDisabled = Boolean(data.disabled);
     buttons.send.disabled = allDisabled || Boolean(args.send_disabled);

@@ -91,8 +91,8 @@ def test_a_card_changes_once_and_cleanly_when_its_stream_ends(page: Page, server
     server.token_delay = 0.01
     pick_endpoint(page, "demo-tgi-generator")
     wait_for_editor_json(page, "value.stream === true")
-    body = {"inputs": "Tell me", "parameters": {"max_new_tokens": 120, "ignore_eos_token": True}, "stream": True}
-    replace_editor_text(page, json.dumps(body))
+    parameters = {"max_new_tokens": 120, "ignore_eos_token": True}
+    replace_editor_text(page, json.dumps({"inputs": "Tell me", "parameters": parameters, "stream": True}))
     page.wait_for_timeout(1000)  # the editor's own rerun is over before the watch starts
     page.evaluate(_WATCH_JS)
     send(page)
@@ -147,3 +147,48 @@ def test_a_request_still_ends_and_is_saved_once_when_its_tab_is_closed(
     [entry] = history.list(limit=1)
     assert entry.request.body == b'{"features": ["saved with the tab closed"]}', entry.request.body
     assert entry.status.value == "Success"
+
+
+# Watches, frame by frame (what is painted) from the click on, the browser's own Pending card and the
+# server's cards: whether both were ever on screen at once (a doubled card).
+_INSTANT_JS = """() => {
+  const w = (window.__instant = { both: 0, seen: false, cards: 0 });
+  const before = document.querySelectorAll('[class*="st-key-result-card-"]').length;
+  const frame = () => {
+    const instant = document.querySelector(".smti-instant-card");
+    const cards = document.querySelectorAll('[class*="st-key-result-card-"]').length;
+    if (instant) w.seen = true;
+    if (instant && cards > before) w.both += 1;
+    w.cards = cards - before;
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}"""
+
+
+def test_a_pending_card_shows_at_the_click_and_gives_way_to_the_real_one(page: Page, server: LocalEndpoints):
+    server.inject_fault("demo-text-classifier", delay_ms=1500)
+    pick_endpoint(page, "demo-text-classifier")
+    wait_for_editor_json(page, "value.features")
+    page.wait_for_timeout(500)
+    page.evaluate(_INSTANT_JS)
+    send(page)
+    card = newest_card(page)
+    expect(status_of(card, "pending")).to_have_count(1)
+    wait_for_status(card, "success")
+    watch = page.evaluate("() => window.__instant")
+    assert watch["seen"], "no Pending card was drawn at the click"
+    assert watch["both"] == 0 and watch["cards"] == 1, watch  # replaced, never doubled
+    expect(page.locator(".smti-instant-card")).to_have_count(0)
+
+
+def test_no_pending_card_is_drawn_for_a_request_that_is_not_sent(page: Page, server: LocalEndpoints):
+    pick_endpoint(page, "demo-text-classifier")
+    wait_for_editor_json(page, "value.features")
+    replace_editor_text(page, '{"features": [1,]}')  # invalid JSON: refused next to the editor
+    page.wait_for_timeout(800)
+    page.evaluate(_INSTANT_JS)
+    send(page)
+    expect(page.get_by_test_id("stMain")).to_contain_text("Invalid JSON at line 1")
+    assert page.evaluate("() => window.__instant.seen") is False
+    assert invocations(server) == []
