@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import html
 import time
+from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components import live_card, result_card, service_cache, session_cards
 from components.safe_text import escape_markdown
@@ -16,8 +18,17 @@ from components.safe_text import escape_markdown
 FIRST_NEWS_S = 0.015
 
 
-def render(*, handled_click: str | None) -> list[live_card.LiveCard]:
-    """Draw every card of this session, newest first; returns the running ones, for `follow()`.
+@dataclass
+class Drawn:
+    """What `render()` drew that `follow()` goes on with: the running cards, and the place for "Clear
+    results" when no card had finished yet (a card that ends while followed makes it appear)."""
+
+    running: list[live_card.LiveCard]
+    clear_slot: DeltaGenerator | None
+
+
+def render(*, handled_click: str | None) -> Drawn:
+    """Draw every card of this session, newest first; `follow()` then keeps the running ones live.
 
     Above the cards is the slot where the browser shows a Pending card the moment Send is clicked
     (components.request_actions), before any run could draw one. It is redrawn, after the cards, with the
@@ -25,18 +36,38 @@ def render(*, handled_click: str | None) -> list[live_card.LiveCard]:
     or the click was refused.
     """
     stack = session_cards.cards()
+    slot = st.empty()
+    clear_slot: DeltaGenerator | None = slot
     if any(not card.is_running for card in stack):
-        st.button(
-            "Clear results",
-            key="clear-results",
-            icon=":material/delete_sweep:",
-            on_click=session_cards.clear_finished,
-        )
+        _clear_button(slot)
+        clear_slot = None
     instant = st.container(key="smti-instant")
-    live = _cards(stack)
+    running = _cards(stack)
     click = html.escape(handled_click or "", quote=True)
     instant.html(f'<div class="smti-instant" data-handled="{click}"></div>')
-    return live
+    return Drawn(running, clear_slot)
+
+
+def follow(drawn: Drawn) -> None:
+    """Keep the running cards current until their requests end (the page's run ends with this)."""
+    slot = drawn.clear_slot
+
+    def card_ended() -> None:
+        nonlocal slot
+        if slot is not None:
+            _clear_button(slot)
+            slot = None
+
+    live_card.follow(drawn.running, service_cache.invoker(), on_card_end=card_ended)
+
+
+def _clear_button(slot: DeltaGenerator) -> None:
+    slot.button(
+        "Clear results",
+        key="clear-results",
+        icon=":material/delete_sweep:",
+        on_click=session_cards.clear_finished,
+    )
 
 
 def _cards(stack: list[session_cards.Card]) -> list[live_card.LiveCard]:
@@ -55,11 +86,6 @@ def _cards(stack: list[session_cards.Card]) -> list[live_card.LiveCard]:
         if card.saving.error:
             st.caption(f"Not saved to history: {escape_markdown(card.saving.error)}")
     return live
-
-
-def follow(running: list[live_card.LiveCard]) -> None:
-    """Keep the running cards current until their requests end (the page's run ends with this)."""
-    live_card.follow(running, service_cache.invoker())
 
 
 def _grace(card: session_cards.Card) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_run_yield_check
@@ -84,8 +85,9 @@ class LiveCard:
         self.drawn_at = time.monotonic()
 
 
-def follow(cards: list[LiveCard], invoker: Invoker) -> None:
-    """Keep `cards` current until every one has ended (or a click asks for a new run)."""
+def follow(cards: list[LiveCard], invoker: Invoker, on_card_end: Callable[[], None] | None = None) -> None:
+    """Keep `cards` current until every one has ended (or a click asks for a new run); `on_card_end` is
+    called (in this run, so it may draw) each time one of them has been drawn finished."""
     yield_check = get_run_yield_check() or (lambda: None)
     running = [card for card in cards if not card.finished]
     if not running:
@@ -99,6 +101,8 @@ def follow(cards: list[LiveCard], invoker: Invoker) -> None:
         for card in running:
             if card.due(now):
                 card.draw()
+                if card.finished and on_card_end is not None:
+                    on_card_end()
         running = [card for card in running if not card.finished]
         if not running:
             break

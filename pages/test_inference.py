@@ -196,10 +196,10 @@ def main() -> None:
         # The cards before the form: what the user waits for leaves the server first. They stay visible
         # even when the connection is broken.
         st.subheader("Results", anchor=False)
-        running = card_stack.render(handled_click=request_actions.handled(ACTIONS_KEY))
+        cards = card_stack.render(handled_click=request_actions.handled(ACTIONS_KEY))
     with left:
         _request_side(connection)
-    card_stack.follow(running)  # the run ends by following its running cards: nothing may come after it
+    card_stack.follow(cards)  # the run ends by following its running cards: nothing may come after it
 
 
 def _request_side(connection: Connection) -> None:

@@ -393,5 +393,4 @@ def _failed(
 
 
 def _rejected(request: InvocationRequest, error: InvalidRequestError, clock: Clock) -> InvocationResult:
-    now = clock()
-    return InvocationResult(request, Status.FAILED, now, returned_at=now, attempts=0, error=error)
+    return InvocationResult.failed(request, error, clock())

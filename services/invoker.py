@@ -158,15 +158,8 @@ class RemoteInvocation:
             error = StreamError(message, hint, "InvokerLost", partial_text=snapshot.text)
         else:
             error = ServiceError(message, hint, "InvokerLost")
-        now = utc_now()
-        return InvocationResult(
-            self.request,
-            Status.FAILED,
-            now,
-            returned_at=now,
-            error=error,
-            stream=snapshot.stats,
-            text=snapshot.text,
+        return InvocationResult.failed(
+            self.request, error, utc_now(), text=snapshot.text, stream=snapshot.stats
         )
 
 
@@ -178,7 +171,9 @@ class Invoker:
         self._python = python
         self._lock = threading.Lock()  # guards the child, its pipes and the table of open invocations
         self._child: subprocess.Popen[bytes] | None = None
-        self._open: dict[int, tuple[RemoteInvocation, subprocess.Popen[bytes]]] = {}  # with their child
+        self._open: dict[
+            int, tuple[RemoteInvocation, subprocess.Popen[bytes] | None]
+        ] = {}  # with their child
         self._ids = itertools.count(1)
         self._news = threading.Condition()
         self._warmed: set[Connection] = set()  # connections the current child has built clients for
@@ -239,18 +234,22 @@ class Invoker:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the invoker is closed")
-            child = self._ensure_child()
-            if opening is not None:
-                self._open[opening.ident] = (opening, child)
             try:
-                assert child.stdin is not None
-                write_frame(child.stdin, message)
-                return
-            except OSError as exc:  # the child is gone; its reader fails what was open there
-                failure = f"could not reach it: {exc}"
-        _log.warning("Invocation process unreachable: %s", failure)
+                child = self._ensure_child()
+            except OSError as exc:  # no process could be started: the request fails, the page goes on
+                failure = f"it could not be started: {exc}"
+            else:
+                if opening is not None:
+                    self._open[opening.ident] = (opening, child)
+                try:
+                    assert child.stdin is not None
+                    write_frame(child.stdin, message)
+                    return
+                except OSError as exc:  # the child is gone; its reader fails what was open there
+                    failure = f"could not reach it: {exc}"
+        _log.warning("Invocation process unavailable: %s", failure)
         if opening is not None:
-            self._finish(opening.ident, opening._lost(failure))
+            self._finish(opening.ident, opening._lost(failure), opening)
 
     def _ensure_child(self) -> subprocess.Popen[bytes]:
         child = self._child
@@ -299,12 +298,14 @@ class Invoker:
         elif kind == "end":
             self._finish(message[1], message[2])
 
-    def _finish(self, ident: int, result: InvocationResult) -> None:
+    def _finish(self, ident: int, result: InvocationResult, handle: RemoteInvocation | None = None) -> None:
+        """End invocation `ident` (the given `handle` when it never reached the table of open ones)."""
         with self._lock:
             entry = self._open.pop(ident, None)
-        if entry is None or not entry[0]._end(result):
+        if entry is not None:
+            handle = entry[0]
+        if handle is None or not handle._end(result):
             return
-        handle = entry[0]
         self._tell_waiters()
         if handle._on_end is not None:
             try:

@@ -26,7 +26,7 @@ from services.connection import Clients, Connection, build_clients
 from services.errors import ServiceError
 from services.invocation import utc_now
 from services.invoker import read_frame, write_frame
-from services.results import InvocationRequest, InvocationResult, Status
+from services.results import InvocationRequest, InvocationResult
 from services.running import RunningInvocation
 
 MIN_GAP_S = 0.004  # between two progress messages: invisible to a reader, and it bounds the message rate
@@ -117,10 +117,7 @@ class Invocations:
         try:
             clients = self.clients(connection)
         except ServiceError as error:
-            now = utc_now()
-            self._outbox.ended(
-                ident, InvocationResult(request, Status.FAILED, now, returned_at=now, error=error)
-            )
+            self._outbox.ended(ident, InvocationResult.failed(request, error, utc_now()))
             return
 
         def changed(running: RunningInvocation) -> None:

@@ -96,3 +96,17 @@ class InvocationResult:
     @property
     def streamed(self) -> bool:
         return self.stream is not None
+
+    @classmethod
+    def failed(
+        cls,
+        request: InvocationRequest,
+        error: ServiceError,
+        at: datetime,
+        *,
+        text: str = "",
+        stream: StreamStats | None = None,
+    ) -> InvocationResult:
+        """A request that failed at `at` without an answer to time (refused before sending, a crash, a lost
+        process): requested and returned at that moment, keeping whatever text had arrived."""
+        return cls(request, Status.FAILED, at, returned_at=at, error=error, stream=stream, text=text)

@@ -167,13 +167,5 @@ class RunningInvocation:
         error = unexpected_error(exc, streamed=self.streamed)
         if isinstance(error, StreamError):
             error.partial_text = text
-        now = utc_now()
-        return InvocationResult(
-            self.request,
-            Status.FAILED,
-            now,
-            returned_at=now,
-            error=error,
-            stream=StreamStats(token_count=count) if self.streamed else None,
-            text=text,
-        )
+        stats = StreamStats(token_count=count) if self.streamed else None
+        return InvocationResult.failed(self.request, error, utc_now(), text=text, stream=stats)

@@ -7,9 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from local_endpoints import LocalEndpoints
 from tests.support.real_app import CHROMIUM, CHROMIUM_ARGS, streamlit_app
+
+# Every wait is for what the user waits for, with a margin that holds on a loaded two-core machine: the same
+# 20 s for Playwright's auto-waiting `expect` (its own default is 5 s) as for locators (see `page`).
+expect.set_options(timeout=20_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -87,7 +87,7 @@ def test_a_bug_mid_stream_in_a_worker_keeps_the_text(clients: Clients, broken_de
 
 
 def test_stop_before_sagemaker_answers_ends_at_once(server: LocalEndpoints, clients: Clients) -> None:
-    server.inject_fault("demo-tgi-generator", delay_ms=1500)  # the answer's headers come 1.5 s late
+    server.inject_fault("demo-tgi-generator", delay_ms=4000)  # the answer's headers come 4 s late
     running = RunningInvocation.start(clients, generation(), stream=True)
     deadline = time.monotonic() + 5
     while not server.requests() and time.monotonic() < deadline:
@@ -95,16 +95,16 @@ def test_stop_before_sagemaker_answers_ends_at_once(server: LocalEndpoints, clie
     time.sleep(0.1)  # the worker now waits inside the call
     started = time.perf_counter()
     running.stop()
-    assert running.wait(1)
-    assert time.perf_counter() - started < 0.5
+    assert running.wait(3)
+    assert time.perf_counter() - started < 2.0  # not the 4 s of the answer (a margin for a loaded machine)
     snapshot = running.snapshot()
     assert (snapshot.status, snapshot.text, snapshot.pieces) == (Status.STOPPED, "", 0)
     result = snapshot.result
     assert result is not None and result.error is None and result.attempts == 1
-    assert result.execution_ms is not None and 100 <= result.execution_ms < 1500
+    assert result.execution_ms is not None and 100 <= result.execution_ms < 4000  # up to the stop
     assert result.returned_at is not None and result.requested_at <= result.returned_at
     assert not running.join(0.2)  # the worker still waits for the answer ...
-    assert running.join(5)  # ... and ends once it came, closing it
+    assert running.join(10)  # ... and ends once it came, closing it
     assert running.snapshot().result is result  # the stop's result stays
 
 

@@ -178,3 +178,15 @@ def test_a_child_that_dies_fails_its_requests_keeping_their_text_and_the_next_st
         assert again.status is Status.SUCCESS and invoker.pid != first_child
     finally:
         invoker.close()
+
+
+def test_a_process_that_cannot_start_fails_the_request_and_not_the_page(connection: Connection):
+    invoker = Invoker(python="/nonexistent/python")
+    try:
+        ended: list[InvocationResult] = []
+        result = finished(invoker.start(connection, classify(), stream=False, on_end=ended.append), timeout=5)
+        assert result.status is Status.FAILED and result.error is not None
+        assert result.error.code == "InvokerLost" and "could not be started" in result.error.message
+        assert ended == [result]
+    finally:
+        invoker.close()

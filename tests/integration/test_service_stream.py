@@ -204,7 +204,8 @@ def test_breaking_out_of_the_loop_stops_the_stream(clients: Clients) -> None:
     assert streaming.result.text == first
 
 
-def test_stop_from_another_thread_wakes_a_blocked_read(clients: Clients, slow_tokens: None) -> None:
+def test_stop_from_another_thread_wakes_a_blocked_read(clients: Clients, server: LocalEndpoints) -> None:
+    server.token_delay = 4.0  # the next token is 4 s away (reset by the fixture after the test)
     streaming = stream(clients, generate(tokens=20))
     pieces: list[str] = []
     first = threading.Event()
@@ -222,7 +223,7 @@ def test_stop_from_another_thread_wakes_a_blocked_read(clients: Clients, slow_to
     reader.join(5)
     waited = time.perf_counter() - started
     assert not reader.is_alive()
-    assert waited < 0.3  # the next token is 0.4 s away: the read was woken, not waited out
+    assert waited < 2.0  # the next token is 4 s away: the read was woken, not waited out
     assert streaming.result.status is Status.STOPPED
     assert streaming.result.text == "".join(pieces)
 

@@ -160,7 +160,8 @@ def test_a_stream_fills_its_card_and_reports_token_stats(app: AppTest, server: L
     assert request.operation == "InvokeEndpointWithResponseStream"
     assert "| Time to first token (ms) | Tokens per second | Tokens |" in markdown(app)
     streamed = [c.value for c in app.code if c.language == "plaintext"]
-    assert streamed and len(streamed[0].split()) >= 5  # the streamed text, as plain text
+    # The sample samples (temperature 0.7): its answer is sometimes one short sentence, never empty.
+    assert streamed and streamed[0].strip()  # the streamed text, as plain text
 
 
 def test_cards_survive_a_trip_to_the_history_page(app: AppTest, server: LocalEndpoints):
@@ -273,3 +274,16 @@ def test_the_run_of_the_click_follows_a_stream_to_its_end(app: AppTest, server: 
     assert statuses(app) == ["Success"]
     assert "| 400 |" in markdown(app)  # every token arrived
     assert len(invocations(server)) == 1
+
+
+def test_clear_results_appears_when_the_first_card_ends_in_the_run_that_follows_it(
+    app: AppTest, server: LocalEndpoints
+):
+    pick(app, server, "demo-text-classifier")
+    assert not [b for b in app.button if b.key == "clear-results"]
+    server.inject_fault("demo-text-classifier", delay_ms=300)  # still running when its card is first drawn
+    click(app, "send", '{"features": ["x"]}')
+    assert statuses(app) == ["Success"]
+    [clear] = [b for b in app.button if b.key == "clear-results"]
+    clear.click().run()
+    assert statuses(app) == []

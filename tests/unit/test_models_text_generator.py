@@ -155,7 +155,9 @@ def test_streams_twenty_thousand_tokens_quickly(tgi: TextGenerator) -> None:
     parts = sum(1 for _ in tgi.stream(body, "application/json", None).parts)
     elapsed = time.perf_counter() - started
     assert parts == 20000
-    assert elapsed < 1.0, f"{parts / elapsed:,.0f} tokens/s"  # about 0.05 s on a laptop; generous for slow CI
+    # About 0.05 s on a laptop. The bound only catches a generator gone quadratic (that takes minutes), with
+    # room for a loaded two-core machine; the speed itself is measured in bench/.
+    assert elapsed < 5.0, f"{parts / elapsed:,.0f} tokens/s"
 
 
 def test_the_language_model_trains_in_well_under_two_seconds() -> None:
