@@ -31,9 +31,17 @@ def app_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def app_url(local_server: LocalEndpoints, app_history: Path) -> Iterator[str]:
-    """The app served by a real Streamlit server, using the session's local endpoints."""
-    with streamlit_app(local_server.url, app_history) as url:
+    """The app served by a real Streamlit server, using the session's local endpoints. When the session
+    ends, the server must not have logged a traceback or a warning (a lost fragment, an error in a run)."""
+    log = app_history.parent / "streamlit.log"
+    with streamlit_app(local_server.url, app_history, log_path=log) as url:
         yield url
+    problems = [
+        line
+        for line in log.read_text(errors="replace").splitlines()
+        if any(word in line for word in ("Traceback", "WARNING", "ERROR", "does not exist anymore"))
+    ]
+    assert not problems, "the app's server logged:\n" + "\n".join(problems[:20])
 
 
 @pytest.fixture(scope="session")

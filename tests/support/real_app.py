@@ -64,15 +64,18 @@ def wait_healthy(url: str, process: subprocess.Popen[Any], timeout_s: float = 60
 
 
 @contextlib.contextmanager
-def streamlit_app(local_endpoints_url: str, history_path: Path, app_dir: Path | None = None) -> Iterator[str]:
-    """The app served by a real Streamlit server that uses the given local server; yields the app's URL."""
-    with streamlit_process(local_endpoints_url, history_path, app_dir) as (url, _process):
+def streamlit_app(
+    local_endpoints_url: str, history_path: Path, app_dir: Path | None = None, log_path: Path | None = None
+) -> Iterator[str]:
+    """The app served by a real Streamlit server that uses the given local server; yields the app's URL.
+    `log_path` receives what the server prints (else it is dropped)."""
+    with streamlit_process(local_endpoints_url, history_path, app_dir, log_path) as (url, _process):
         yield url
 
 
 @contextlib.contextmanager
 def streamlit_process(
-    local_endpoints_url: str, history_path: Path, app_dir: Path | None = None
+    local_endpoints_url: str, history_path: Path, app_dir: Path | None = None, log_path: Path | None = None
 ) -> Iterator[tuple[str, subprocess.Popen[Any]]]:
     """Like `streamlit_app`, also yielding the `streamlit run` process (the benchmarks read its CPU time).
 
@@ -81,6 +84,7 @@ def streamlit_process(
     env = dict(os.environ)
     env["LOCAL_ENDPOINTS_URL"] = local_endpoints_url
     env["SMTI_HISTORY_PATH"] = str(history_path)
+    log = open(log_path, "wb") if log_path is not None else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [
             *(sys.executable, "-m", "streamlit", "run", "app.py"),
@@ -89,8 +93,8 @@ def streamlit_process(
         ],
         cwd=app_dir or ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -98,3 +102,5 @@ def streamlit_process(
         yield url, process
     finally:
         stop(process)
+        if log is not subprocess.DEVNULL:
+            log.close()
