@@ -170,7 +170,7 @@ def test_cards_survive_a_trip_to_the_history_page(app: AppTest, server: LocalEnd
     run_until(app, lambda at: statuses(at)[:1] == ["Success"])
     app.switch_page("pages/history.py").run()
     assert not app.exception
-    app.switch_page("pages/test_inference.py").run()
+    app.switch_page("pages/inference.py").run()
     assert statuses(app) == ["Success"]
 
 
