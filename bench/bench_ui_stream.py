@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -143,12 +144,17 @@ def measure_first_token(app: App, report: Report, runs: int, warmup: int) -> Non
     )
 
 
-def measure_pace(app: App, report: Report, runs: int) -> None:
-    app.server.token_delay(0.032)
-    body = generator_body(128)
+def paced(app: App, token_delay: float, tokens: int) -> tuple[str, RawStream, dict[str, Any], AppPage]:
+    """A paced generator request: its body, the stream raw boto3 read for it, the probe's targets, and a
+    warm tab holding the body."""
+    app.server.token_delay(token_delay)
+    body = generator_body(tokens)
     expected = app.raw.stream(GENERATOR, body)
-    want = want_stream(expected)
-    page = warm_page(app, body)
+    return body, expected, want_stream(expected), warm_page(app, body)
+
+
+def measure_pace(app: App, report: Report, runs: int) -> None:
+    body, expected, want, page = paced(app, 0.032, 128)
     raw: list[RawStream] = []
     whole: list[float] = []
     rates: list[float] = []
@@ -188,11 +194,7 @@ def measure_pace(app: App, report: Report, runs: int) -> None:
 
 
 def measure_updates(app: App, report: Report, runs: int) -> None:
-    app.server.token_delay(0.03)
-    body = generator_body(333)
-    expected = app.raw.stream(GENERATOR, body)
-    want = want_stream(expected)
-    page = warm_page(app, body)
+    body, expected, want, page = paced(app, 0.03, 333)
     raw: list[float] = []
     updates: list[float] = []
 

@@ -26,6 +26,10 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.real_app import stop  # noqa: E402 (needs the repository on the path)
+
 DOC = ROOT / "docs" / "benchmarks.md"
 BENCHES = [
     "bench_ui_output",
@@ -63,13 +67,7 @@ def run_bench(name: str, app_dir: Path, scratch: Path) -> dict[str, Any]:
     except subprocess.TimeoutExpired:
         code = None
     finally:
-        if process.poll() is None:  # a timeout, Ctrl+C or SIGTERM here: the bench stops its own children
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process)  # a timeout, Ctrl+C or SIGTERM here: the bench stops its own children
     if out.exists():
         return dict(json.loads(out.read_text()))
     reason = "timed out" if code is None else f"exited {code} without a report"
