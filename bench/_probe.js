@@ -14,7 +14,8 @@
 //            st-key-chunked-*, when it has one, else the smallest element whose text contains want.head, the
 //            answer's first characters) is at least want.length characters long and contains want.tail (the
 //            answer's last characters).
-// growth lists [time, length] each time that element's text got longer (the card's visible updates).
+// growth lists [time, length] each time that element's text got longer (the card's visible updates), and
+// statuses [time, status] each time the card's shown status changed.
 // Text inside an element marked [data-stale="true"] (left over from a superseded script run) is not visible
 // and does not count, nor does a card or status inside one. The clicks on Send Request (a capture listener
 // in the actions iframe, same origin) and on a card's Stop button stamp click and stopClick.
@@ -24,7 +25,7 @@
   const CARD_KEY = /^st-key-result-card-(\d+)$/;
   const ACTIONS = 'iframe[title="components.request_actions.request_actions"]';
   const STATUSES = ["success", "failed", "stopped", "pending"];
-  const b = (window.__bench = { armed: false, t: {}, want: {}, known: new Set(), growth: [] });
+  const b = (window.__bench = { armed: false, t: {}, want: {}, known: new Set(), growth: [], statuses: [] });
 
   const fresh = (el) => !el.closest(STALE);
   const cardKey = (el) => [...el.classList].find((c) => CARD_KEY.test(c)) || null;
@@ -87,6 +88,7 @@
     if (t.card == null) t.card = now;
     const status = statusOf(card);
     if (status) {
+      if (status !== b.status) b.statuses.push([now, status]);
       b.status = status;
       if (t[status] == null) t[status] = now;
       if (status !== "pending" && t.final == null) t.final = now;
@@ -125,6 +127,7 @@
     b.out = null;
     b.length = 0;
     b.growth = [];
+    b.statuses = [];
     b.armed = true;
     b.observer.disconnect();
     b.observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });

@@ -1,5 +1,13 @@
 """The result cards, newest first: `render()` draws them all, `follow()` keeps the running ones live
-(components.live_card) until their requests end. The page calls `follow()` last."""
+(components.live_card) until their requests end. The page calls `follow()` last.
+
+The cards are drawn oldest first, and the stack's box shows them in reverse (page_style). Streamlit's
+browser side knows an element by its position, and a block drawn where another block was inherits that
+block's children until its own arrive: with the newest card drawn first, every Send would put the new card
+where the last one was (showing that card's badge and output for a moment) and shift every older card's
+content one place down. Drawn oldest first, a new card takes a place no card had, and every other card is
+drawn again exactly as it was (nothing changes on the screen but the new card).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +19,6 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from components import live_card, result_card, service_cache, session_cards
-from components.safe_text import escape_markdown
 
 # A request sent by this very run gets this long to answer before its card is drawn: a fast endpoint's output
 # then comes with the card itself instead of a moment after it (a slow one shows Pending that much later).
@@ -76,15 +83,15 @@ def _cards(stack: list[session_cards.Card]) -> list[live_card.LiveCard]:
             st.caption("No requests yet. Send a request and its result appears here, newest first.")
         return []
     live: list[live_card.LiveCard] = []
-    for card in stack:
-        _grace(card)
-        result = card.result
-        if result is None:
-            live.append(live_card.LiveCard(card))
-        else:
-            result_card.render(result, key=str(card.id))
-        if card.saving.error:
-            st.caption(f"Not saved to history: {escape_markdown(card.saving.error)}")
+    with st.container(key="smti-cards"):
+        for card in reversed(stack):
+            _grace(card)
+            result = card.result
+            if result is None:
+                live.append(live_card.LiveCard(card))
+            else:
+                note = f"Not saved to history: {card.saving.error}" if card.saving.error else None
+                result_card.render(result, key=str(card.id), note=note)
     return live
 
 

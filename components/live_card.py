@@ -72,14 +72,14 @@ class LiveCard:
         version = invocation.version  # read first: news that comes during the drawing is drawn next time
         snapshot = invocation.snapshot()
         if snapshot.result is not None:
-            result_card.draw_final(self.slots, snapshot.result, key=self.key)
+            result_card.draw_final(self.slots, snapshot.result, key=self.key, live=self._text)
             self.finished = True
         elif snapshot.stats is not None:
             result_card.stream_figures(self.slots.stats, snapshot.stats, None)
             if snapshot.text:
                 if self._text is None:
                     self.slots.caption.caption("Output")  # as on the finished card: its end moves nothing
-                    self._text = live_text.LiveText(live_text.box(f"live-{self.key}", self.slots.content))
+                    self._text = live_text.LiveText(live_text.box(self.key, self.slots.content))
                 self._text.show(snapshot.text)
         self._drawn_version = version
         self.drawn_at = time.monotonic()

@@ -34,6 +34,10 @@ class LiveText:
         self._tail = box.empty()
         self._shown = ""
 
+    @property
+    def shown(self) -> str:
+        return self._shown
+
     def show(self, text: str) -> None:
         """Draw `text`, which must start with everything shown before (a stream's text only grows)."""
         if text == self._shown:

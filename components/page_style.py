@@ -67,6 +67,8 @@ body:has([data-stale="false"] .smti-following) [data-testid="stElementContainer"
 }
 .smti-instant-card td { font-family: "Source Code Pro", monospace; padding: 0 0.5rem 0.2rem 0; }
 .st-key-smti-instant:not(:has(.smti-instant-card)) { display: none; }
+/* The cards are drawn oldest first (components.card_stack says why) and shown newest first. */
+.st-key-smti-cards { flex-direction: column-reverse; }
 body:has(.smti-instant-card) .st-key-no-results { display: none; }
 /* Less empty space above the title: the editor and the first card fit on one screen. */
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }

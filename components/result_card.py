@@ -79,13 +79,19 @@ def frame(key: str) -> Slots:
     return Slots(head, times, stats, caption, content, extra, details)
 
 
-def render(result: InvocationResult, *, key: str) -> None:
-    """Draw a finished card."""
-    draw_final(Slots.flowing(_box(key)), result, key=key)
+def render(result: InvocationResult, *, key: str, note: str | None = None) -> None:
+    """Draw a finished card; `note` (plain text, e.g. why it was not saved) is shown at its foot."""
+    box = _box(key)
+    draw_final(Slots.flowing(box), result, key=key)
+    if note:
+        box.caption(escape_markdown(note))
 
 
-def draw_final(slots: Slots, result: InvocationResult, *, key: str) -> None:
-    """Fill (or refill, in place) every part of a card with its final result."""
+def draw_final(
+    slots: Slots, result: InvocationResult, *, key: str, live: live_text.LiveText | None = None
+) -> None:
+    """Fill (or refill, in place) every part of a card with its final result. `live`: the text a running
+    card has shown so far, which a long answer goes on in (only its tail is sent again)."""
     head(slots.head, result.request, result.status, streamed=result.streamed, key=key)
     times(slots.times, result)
     if result.stream is not None:
@@ -96,7 +102,7 @@ def draw_final(slots: Slots, result: InvocationResult, *, key: str) -> None:
     if result.streamed and text:
         ok = result.status == Status.SUCCESS
         slots.caption.caption("Output" if ok else "Output received before the stream ended")
-        _streamed_output(slots.content, text, key)
+        _streamed_output(slots.content, text, key, live)
     elif result.streamed and result.status == Status.SUCCESS:
         slots.caption.caption("The stream ended without any text.")
         if slots.in_place:
@@ -236,13 +242,16 @@ def _streamed_text(result: InvocationResult) -> str:
     return result.text or (result.error.partial_text if isinstance(result.error, StreamError) else "")
 
 
-def _streamed_output(slot: DeltaGenerator, text: str, key: str) -> None:
+def _streamed_output(slot: DeltaGenerator, text: str, key: str, live: live_text.LiveText | None) -> None:
     """A stream's whole answer: one code block (with its copy button) while it is of a size a browser draws
-    at once, else the chunked view the live card used (the same chunks: nothing is sent again)."""
+    at once, else a chunked view: the live card's own, when it has one (its chunks stay, only the tail is
+    sent), or a new one."""
     if len(text) <= STREAM_CODE_LIMIT:
         slot.code(text, language=None, wrap_lines=True, height=_text_height(text))
+    elif live is not None and text.startswith(live.shown):
+        live.show(text)
     else:
-        live_text.LiveText(live_text.box(f"output-{key}", slot)).show(text)
+        live_text.LiveText(live_text.box(key, slot)).show(text)
 
 
 def failure_reason(error: ServiceError) -> None:

@@ -128,7 +128,9 @@ def cards(page: Page) -> Locator:
 
 
 def newest_card(page: Page) -> Locator:
-    return cards(page).first
+    """The card on top of the stack: the last one in the page (the stack is drawn oldest first and shown
+    reversed, components.card_stack)."""
+    return cards(page).last
 
 
 def status_of(card: Locator, status: str) -> Locator:
@@ -178,7 +180,7 @@ def wait_for_newest_output_longer_than(page: Page, length: int, timeout: float =
     """Wait until the newest card's output holds more than `length` characters (looked up afresh on every
     poll: the end of a stream replaces the element)."""
     page.wait_for_function(
-        f"(length) => {{ const text = ({_OUTPUT_TEXT_JS})(document.querySelector('{CARDS}'));"
+        f"(length) => {{ const text = ({_OUTPUT_TEXT_JS})([...document.querySelectorAll('{CARDS}')].pop());"
         " return text !== null && text.length > length; }",
         arg=length,
         timeout=timeout * 1000,

@@ -123,6 +123,9 @@ def test_model_output_that_looks_like_html_is_shown_as_text_and_never_runs(
     wait_for_status(newest_card(page), "failed")
     expect(newest_card(page)).to_contain_text(HOSTILE)
 
-    expect(status_of(cards(page).nth(1), "success")).to_have_count(1)
+    older = cards(page).first  # the stack is drawn oldest first and shown newest first
+    expect(status_of(older, "success")).to_have_count(1)
+    newest_box, older_box = newest_card(page).bounding_box(), older.bounding_box()
+    assert newest_box and older_box and newest_box["y"] + newest_box["height"] <= older_box["y"]
     _assert_inert(page)
     assert [r.operation for r in invocations(server)] == ["InvokeEndpoint", "InvokeEndpoint"]

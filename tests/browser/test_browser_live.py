@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from local_endpoints import LocalEndpoints
 from services.history import History
 from tests.browser.helpers import (
+    cards,
     fields,
     invocations,
     newest_card,
@@ -64,25 +65,37 @@ def test_a_stream_goes_on_during_a_visit_to_the_history_page(page: Page, server:
     assert len(output_text(card)) > 100
 
 
-# Watches the newest card from before its request is sent to its end: how many boxes carry its key, whether
-# any of its parts is stale (a faded copy), and its output's length (a card that shrinks to its header
-# drops to 0 after text had been shown).
+# Watches the card a Send adds (the first box with a key not on the page when the watch starts) from before
+# its request is sent to its end: how many boxes carry its key, whether any of its parts is stale (a faded
+# copy), its output's length (a card that shrinks to its header drops to 0 after text had been shown); and
+# whether any card ever holds a part of another card (a status or a Stop keyed with another card's number:
+# a card drawn where another one was, showing that one for a moment).
 _WATCH_JS = """() => {
-  const w = (window.__watch = { maxCopies: 0, staleSeen: 0, shrank: 0, longest: 0 });
-  const observer = new MutationObserver(() => {
-    const boxes = [...document.querySelectorAll('[class*="st-key-result-card-"]')];
-    if (!boxes.length) return;
-    const key = [...boxes[0].classList].find((c) => c.startsWith("st-key-result-card-"));
-    const copies = document.querySelectorAll("." + key).length;
-    w.maxCopies = Math.max(w.maxCopies, copies);
+  if (window.__watch) window.__watch.observer.disconnect();
+  const cardKey = (box) => [...box.classList].find((c) => c.startsWith("st-key-result-card-"));
+  const boxes = () => [...document.querySelectorAll('[class*="st-key-result-card-"]')];
+  const known = new Set(boxes().map(cardKey));
+  const w = (window.__watch = { maxCopies: 0, staleSeen: 0, shrank: 0, longest: 0, foreign: [] });
+  const observer = (w.observer = new MutationObserver(() => {
+    const all = boxes();
+    for (const box of all) {
+      const id = cardKey(box).split("-").pop();
+      for (const part of box.querySelectorAll('[class*="st-key-status-"], [class*="st-key-stop-"]')) {
+        const key = [...part.classList].find((c) => /^st-key-(status|stop)-/.test(c));
+        if (key.split("-").pop() !== id && w.foreign.length < 5) w.foreign.push(id + " holds " + key);
+      }
+    }
+    const added = all.find((box) => !known.has(cardKey(box)));
+    if (!added) return;
+    w.maxCopies = Math.max(w.maxCopies, document.querySelectorAll("." + cardKey(added)).length);
     // Placeholders (stEmpty) count as stale while any script runs: they show nothing, so they do not count.
-    const stale = [...boxes[0].querySelectorAll('[data-stale="true"]')];
+    const stale = [...added.querySelectorAll('[data-stale="true"]')];
     if (stale.some((e) => !e.querySelector('[data-testid="stEmpty"]'))) w.staleSeen += 1;
-    const code = boxes[0].querySelector('[class*="st-key-chunked-"], [data-testid="stCode"]');
+    const code = added.querySelector('[class*="st-key-chunked-"], [data-testid="stCode"]');
     const length = code ? code.textContent.length : 0;
     if (w.longest > 0 && length < w.longest) w.shrank += 1;
     w.longest = Math.max(w.longest, length);
-  });
+  }));
   observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
 }"""
 
@@ -94,14 +107,17 @@ def test_a_card_changes_once_and_cleanly_when_its_stream_ends(page: Page, server
     parameters = {"max_new_tokens": 120, "ignore_eos_token": True}
     replace_editor_text(page, json.dumps({"inputs": "Tell me", "parameters": parameters, "stream": True}))
     page.wait_for_timeout(1000)  # the editor's own rerun is over before the watch starts
-    page.evaluate(_WATCH_JS)
-    send(page)
-    card = newest_card(page)
-    wait_for_status(card, "success", timeout=60)
-    watch = page.evaluate("() => window.__watch")
-    assert watch["maxCopies"] == 1, watch  # never a stale copy beside the fresh one
-    assert watch["staleSeen"] == 0, watch  # no faded part at any moment
-    assert watch["shrank"] == 0 and watch["longest"] > 100, watch  # it never lost its text on the way
+    for number in range(1, 4):  # the later ones are drawn where no card was, older cards staying put
+        page.evaluate(_WATCH_JS)
+        send(page)
+        expect(cards(page)).to_have_count(number)
+        card = newest_card(page)
+        wait_for_status(card, "success", timeout=60)
+        watch = page.evaluate("() => { const { observer, ...w } = window.__watch; return w; }")
+        assert watch["maxCopies"] == 1, watch  # never a stale copy beside the fresh one
+        assert watch["staleSeen"] == 0, watch  # no faded part at any moment
+        assert watch["shrank"] == 0 and watch["longest"] > 100, watch  # it never lost its text on the way
+        assert watch["foreign"] == [], watch  # no card ever showed a part of another
 
 
 def test_a_pending_cards_execution_length_counts_up_in_the_browser(page: Page, server: LocalEndpoints):

@@ -6,9 +6,11 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Markdown
 
 from local_endpoints import LocalEndpoints
 
@@ -52,13 +54,34 @@ def click(at: AppTest, action: str, text: str | None) -> None:
 
 
 def statuses(at: AppTest) -> list[str]:
-    """The status badges of the result cards, top (newest) first."""
-    found = []
-    for element in at.markdown:
-        match = _BADGE.search(element.value)
-        if match:
-            found.append(match.group(2))
-    return found
+    """The status badges on the page in the order the user sees them: the result cards top (newest) first.
+    (The card stack's box is drawn oldest first and shown reversed: components.card_stack.)"""
+
+    def shown(node: Any) -> list[str]:
+        if isinstance(node, Markdown):
+            match = _BADGE.search(node.value)
+            return [match.group(2)] if match else []
+        found = [badge for child in getattr(node, "children", {}).values() for badge in shown(child)]
+        reversed_box = str(getattr(getattr(node, "proto", None), "id", "")).endswith("-smti-cards")
+        return found[::-1] if reversed_box else found
+
+    return shown(at._tree)
+
+
+def card_places(at: AppTest) -> dict[str, tuple[int, ...]]:
+    """Where each result card's box is in the page's element tree: {card key: its path of child indexes}.
+    Streamlit's browser side knows a block by this path."""
+    places: dict[str, tuple[int, ...]] = {}
+
+    def walk(node: Any, path: tuple[int, ...]) -> None:
+        block_id = str(getattr(getattr(node, "proto", None), "id", ""))
+        if "-result-card-" in block_id:
+            places[block_id.rsplit("-result-card-", 1)[1]] = path
+        for index, child in getattr(node, "children", {}).items():
+            walk(child, (*path, index))
+
+    walk(at._tree, ())
+    return places
 
 
 def run_until(at: AppTest, done: Callable[[AppTest], bool], timeout: float = 15.0) -> None:

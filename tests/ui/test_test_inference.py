@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from local_endpoints import LocalEndpoints
 from tests.ui.conftest import (
     APP,
+    card_places,
     click,
     editor_key,
     invocations,
@@ -134,6 +135,23 @@ def test_one_click_is_acted_on_once_however_many_reruns_follow(app: AppTest, ser
     app.run()
     assert len(invocations(server)) == 1
     assert statuses(app) == ["Success"]
+
+
+def test_a_new_card_goes_on_top_and_every_older_card_keeps_its_place_in_the_page(
+    app: AppTest, server: LocalEndpoints
+):
+    # A block drawn where another was shows that one's content until its own arrives (components.card_stack):
+    # a new card must take a place no card had, and the older ones must stay where they were.
+    pick(app, server, "demo-text-classifier")
+    click(app, "send", '{"features": ["first"]}')
+    run_until(app, lambda at: statuses(at) == ["Success"])
+    first = card_places(app)
+    server.inject_fault("demo-text-classifier", model_error_status=500, model_error_message="second")
+    click(app, "send", '{"features": ["second"]}')
+    run_until(app, lambda at: statuses(at) == ["Failed", "Success"])  # newest first, as shown
+    second = card_places(app)
+    assert len(first) == 1 and len(second) == 2
+    assert {key: second[key] for key in first} == first
 
 
 def test_sdk_example_shows_the_editors_current_request(app: AppTest, server: LocalEndpoints):
