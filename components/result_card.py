@@ -92,12 +92,19 @@ def draw_final(
 ) -> None:
     """Fill (or refill, in place) every part of a card with its final result. `live`: the text a running
     card has shown so far, which a long answer goes on in (only its tail is sent again)."""
-    head(slots.head, result.request, result.status, streamed=result.streamed, key=key)
-    times(slots.times, result)
-    if result.stream is not None:
-        stream_figures(slots.stats, result.stream, result.execution_ms)
-    elif slots.in_place:
-        slots.stats.empty()
+    if slots.in_place:
+        head(slots.head, result.request, result.status, streamed=result.streamed, key=key)
+        times(slots.times, result)
+        if result.stream is not None:
+            stream_figures(slots.stats, result.stream, result.execution_ms)
+        else:
+            slots.stats.empty()
+    else:  # drawn at once: the tables go in the head's element (each element costs a message and a render)
+        tables = [_times_markdown(result, None)]
+        if result.stream is not None:
+            tables.append(_stream_markdown(result.stream, result.execution_ms))
+        below = ("\n\n".join(text for text, _ in tables), any(is_html for _, is_html in tables))
+        head(slots.head, result.request, result.status, streamed=result.streamed, key=key, below=below)
     text = _streamed_text(result)
     if result.streamed and text:
         ok = result.status == Status.SUCCESS
@@ -109,7 +116,8 @@ def draw_final(
             slots.content.empty()
     elif not result.streamed and (result.status == Status.SUCCESS or result.body):
         slots.caption.caption("Output")
-        with slots.content.container(key=f"output-{key}"):
+        # A placeholder holds one element: the output (code, caption, download) goes in a container there.
+        with slots.content.container() if slots.in_place else slots.content:
             output_view.render(result.body, result.content_type, key=f"download-{key}")
     elif slots.in_place:
         slots.caption.empty()
@@ -153,17 +161,20 @@ def fields_table(
     current one).
     """
     target = into if into is not None else st
+    text, is_html = _fields_markdown(fields, title)
+    target.markdown(text, unsafe_allow_html=is_html)
+
+
+def _fields_markdown(fields: list[tuple[str, Value]], title: str | None) -> tuple[str, bool]:
+    """The Markdown of `fields_table`, and whether it holds HTML (only ever our own: see fields_table)."""
     header = " | ".join(label for label, _ in fields)
     values = " | ".join(v if isinstance(v, TrustedHtml) else escape_markdown(v) for _, v in fields)
     table = f"| {header} |\n|{'---|' * len(fields)}\n| {values} |"
     trusted = any(isinstance(value, TrustedHtml) for _, value in fields)
     if title is None and not trusted:
-        target.markdown(table)
-        return
+        return table, False
     attribute = "" if title is None else html.escape(title, quote=True).replace("\n", "&#10;")
-    target.markdown(
-        f'<div class="smti-times" title="{attribute}">\n\n{table}\n\n</div>', unsafe_allow_html=True
-    )
+    return f'<div class="smti-times" title="{attribute}">\n\n{table}\n\n</div>', True
 
 
 def _ms(value: float | None) -> str:
@@ -178,8 +189,10 @@ def head(
     streamed: bool,
     key: str,
     on_stop: Callable[[], None] | None = None,
+    below: tuple[str, bool] | None = None,
 ) -> None:
-    """The status badge, the target and (while a stream runs) Stop."""
+    """The status badge, the target and (while a stream runs) Stop. `below`: Markdown (and whether it holds
+    our own HTML) drawn in the same element, under the line: a finished card's tables."""
     target = request.endpoint_name
     if request.inference_component_name:
         target += f" / {request.inference_component_name}"
@@ -189,7 +202,10 @@ def head(
     # A container keyed by status: the CSS hook that spins the Pending icon (see page_style).
     holder = slot.container(key=f"status-{status.value.lower()}-{key}")
     if on_stop is None:
-        holder.markdown(line)
+        if below is None:
+            holder.markdown(line)
+        else:
+            holder.markdown(f"{line}\n\n{below[0]}", unsafe_allow_html=below[1])
         return
     left, right = holder.columns([3, 1], vertical_alignment="center")
     left.markdown(line)
@@ -199,6 +215,11 @@ def head(
 def times(slot: DeltaGenerator, result: InvocationResult, *, elapsed_ms: float | None = None) -> None:
     """Request type, Status, Execution Length, Request Time, Result Time. A Pending card passes
     `elapsed_ms` (so far): its Execution Length then counts up in the browser."""
+    text, is_html = _times_markdown(result, elapsed_ms)
+    slot.markdown(text, unsafe_allow_html=is_html)
+
+
+def _times_markdown(result: InvocationResult, elapsed_ms: float | None) -> tuple[str, bool]:
     if result.status == Status.PENDING and elapsed_ms is not None:
         execution: Value = page_clock.elapsed_since(result.requested_at, elapsed_ms)
     else:
@@ -213,22 +234,26 @@ def times(slot: DeltaGenerator, result: InvocationResult, *, elapsed_ms: float |
     exact = f"Request Time: {relative_time.exact(result.requested_at)}"
     if result.returned_at is not None:
         exact += f"\nResult Time: {relative_time.exact(result.returned_at)}"
-    fields_table(fields, title=exact, into=slot)
+    return _fields_markdown(fields, exact)
 
 
 def stream_figures(slot: DeltaGenerator, stats: StreamStats, total_ms: float | None) -> None:
     """Time to first token, tokens per second and tokens; `total_ms` is the execution length once the
     stream ended, or None while it runs (then the newest token's arrival stands in)."""
+    text, is_html = _stream_markdown(stats, total_ms)
+    slot.markdown(text, unsafe_allow_html=is_html)
+
+
+def _stream_markdown(stats: StreamStats, total_ms: float | None) -> tuple[str, bool]:
     total = total_ms if total_ms is not None else stats.last_token_ms
     rate = stats.tokens_per_second(total)
-    fields_table(
+    return _fields_markdown(
         [
             ("Time to first token (ms)", _ms(stats.time_to_first_token_ms)),
             ("Tokens per second", "—" if rate is None else f"{rate:,.1f}"),
             ("Tokens", f"{stats.token_count:,}"),
         ],
-        title=STREAM_DEFINITIONS,
-        into=slot,
+        STREAM_DEFINITIONS,
     )
 
 
