@@ -531,6 +531,10 @@ class AppPage:
     def card_text(self) -> str:
         return str(self.page.evaluate("() => window.__bench.cardText()"))
 
+    def card_count(self) -> int:
+        """Result cards on the page (not counting leftovers of an earlier run)."""
+        return int(self.page.locator(f'[class*="st-key-result-card-"]{NOT_STALE}').count())
+
 
 class App:
     """A running app: its local server, the `streamlit run` process, Chromium."""

@@ -10,12 +10,15 @@ boto3 got, whitespace ignored: the page may pretty-print it), not at the badge.
   1c slow model (fault delay_ms 3000 on the classifier): click -> a Pending card visible: the browser's own
      one, drawn by the Send button's script at the click, and the server's card in the DOM at all; also
      click -> output visible against raw boto3's 3-second call.
+  1d a full page: the warm tab once 30 cards are on it (filled by quick sends), 2 s idle before each click:
+     what the page's size costs (every card is drawn again by each run).
 
 Raw side: `invoke_endpoint` + `Body.read()` in the bench process, interleaved with the page runs.
 
     .venv/bin/python bench/bench_ui_output.py [--app-dir PATH] [--runs 10] [--slow-runs 5] [--json out.json]
 
-Targets: 1a and 1b median(output visible) <= median(raw) + 150 ms; 1c median(a Pending card visible) <= 50 ms.
+Targets: 1a and 1b median(output visible) <= median(raw) + 150 ms; 1c median(a Pending card visible) <= 50 ms;
+1d is reported.
 """
 
 from __future__ import annotations
@@ -160,6 +163,33 @@ def measure_slow(page: AppPage, app: App, report: Report, runs: int) -> None:
     )
 
 
+def measure_full_page(page: AppPage, app: App, report: Report, runs: int, cards: int = 30) -> None:
+    _, body = app.raw.invoke(CLASSIFIER, CLASSIFIER_BODY)
+    want = want_json(body)
+    while page.card_count() < cards:
+        page.send(want, DONE)
+    raw: list[float] = []
+    shown: list[float] = []
+
+    def page_run() -> None:
+        page.idle(2.0)
+        times = page.send(want, DONE)
+        assert times.output is not None
+        shown.append(times.output)
+
+    interleave(runs, lambda: raw.append(app.raw.invoke(CLASSIFIER, CLASSIFIER_BODY)[0]), page_run)
+    report.row(
+        "1d",
+        f"non-streamed classifier, WARM tab with {cards} to {cards + runs} cards on the page (2 s idle)",
+        "click -> output text visible in the new card",
+        f"invoke_endpoint + read {spread(raw)}",
+        f"{spread(shown)}; minus raw {ms(median(shown) - median(raw))}",
+        "reported",
+        None,
+        {"raw_ms": raw, "app_ms": shown},
+    )
+
+
 def main() -> int:
     parser = arguments(__doc__, runs=10)
     parser.add_argument("--slow-runs", type=int, default=5, help="runs per side of the slow model")
@@ -176,6 +206,7 @@ def main() -> int:
                 raise SystemExit("the stream switch is on for a classifier request")
             measure_warm(page, app, report, args.runs, args.warmup)
             measure_slow(page, app, report, args.slow_runs)
+            measure_full_page(page, app, report, args.slow_runs)
 
     return run("bench_ui_output", args, measure)
 
