@@ -12,13 +12,15 @@ boto3 got, whitespace ignored: the page may pretty-print it), not at the badge.
      click -> output visible against raw boto3's 3-second call.
   1d a full page: the warm tab once 30 cards are on it (filled by quick sends), 2 s idle before each click:
      what the page's size costs (every card is drawn again by each run).
+  1f Streamlit's floor (bench/_floor.py): the smallest Streamlit app, a warm tab, 3 s idle, click a button
+     -> its code block shows the new count. No request: what any Streamlit run costs from click to screen.
 
 Raw side: `invoke_endpoint` + `Body.read()` in the bench process, interleaved with the page runs.
 
     .venv/bin/python bench/bench_ui_output.py [--app-dir PATH] [--runs 10] [--slow-runs 5] [--json out.json]
 
 Targets: 1a and 1b median(output visible) <= median(raw) + 150 ms; 1c median(a Pending card visible) <= 50 ms;
-1d is reported.
+1d and 1f are reported.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _floor
 from _app import (
     CLASSIFIER,
     CLASSIFIER_BODY,
@@ -190,13 +193,33 @@ def measure_full_page(page: AppPage, app: App, report: Report, runs: int, cards:
     )
 
 
+def measure_floor(app: App, floor_url: str, report: Report, runs: int, warmup: int) -> None:
+    tab = _floor.FloorTab(app.browser, floor_url)
+    try:
+        for _ in range(warmup):
+            tab.click_ms(idle_s=3.0)
+        shown = [tab.click_ms(idle_s=3.0) for _ in range(runs)]
+    finally:
+        tab.close()
+    report.row(
+        "1f",
+        "Streamlit's floor: the smallest app (title, button, code block), WARM tab, 3 s idle",
+        "click -> the code block shows the new count",
+        "— (no request)",
+        spread(shown),
+        "reported",
+        None,
+        {"app_ms": shown},
+    )
+
+
 def main() -> int:
     parser = arguments(__doc__, runs=10)
     parser.add_argument("--slow-runs", type=int, default=5, help="runs per side of the slow model")
     args = parser.parse_args()
 
     def measure(report: Report) -> None:
-        with running_app(args.app_dir, token_delay=0) as app:
+        with running_app(args.app_dir, token_delay=0) as app, _floor.floor_app() as floor_url:
             measure_fresh(app, report, args.runs, args.warmup)
             page = app.new_page()
             page.pick_endpoint(CLASSIFIER)
@@ -205,6 +228,7 @@ def main() -> int:
             if page.stream_switch() is True:
                 raise SystemExit("the stream switch is on for a classifier request")
             measure_warm(page, app, report, args.runs, args.warmup)
+            measure_floor(app, floor_url, report, args.runs, args.warmup)
             measure_slow(page, app, report, args.slow_runs)
             measure_full_page(page, app, report, args.slow_runs)
 
