@@ -163,3 +163,26 @@ def test_send_is_disabled_with_the_reason_for_an_endpoint_that_cannot_take_reque
     reason = actions(page).locator("#reason")
     expect(reason).to_have_text(re.compile(r"\S"))
     assert invocations(server) == []
+
+
+def test_an_advanced_parameter_typed_then_folded_away_still_travels_and_is_named(
+    page: Page, server: LocalEndpoints
+):
+    pick_endpoint(page, "demo-text-classifier")
+    advanced = page.locator(".st-key-opt-advanced")
+    advanced.get_by_text("Advanced").click()
+    field = page.locator(".st-key-opt-custom_attributes input")
+    field.fill("accept_eula=true")
+    field.press("Enter")
+    wait_for_idle(page)
+    advanced.get_by_text("Advanced").click()  # folded: the field is no longer drawn
+    expect(field).to_have_count(0)
+    expect(page.get_by_text("Sent with every request: CustomAttributes.")).to_be_visible()
+    for _ in range(2):  # several runs without the field: its value stays
+        send(page)
+        wait_for_status(newest_card(page), "success")
+        wait_for_idle(page)
+    headers = [request.headers.get("x-amzn-sagemaker-custom-attributes") for request in invocations(server)]
+    assert headers == ["accept_eula=true", "accept_eula=true"]
+    advanced.get_by_text("Advanced").click()
+    expect(field).to_have_value("accept_eula=true")

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Markdown
 
+from components.request_options import ADVANCED_KEY
 from local_endpoints import LocalEndpoints
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -36,6 +37,14 @@ def picker_key(server: LocalEndpoints) -> str:
 
 def pick(at: AppTest, server: LocalEndpoints, endpoint: str) -> None:
     at.selectbox(key=picker_key(server)).set_value(endpoint).run()
+    assert not at.exception, at.exception
+
+
+def advanced(at: AppTest, *, open_: bool = True) -> None:
+    """Open (or close) the Advanced expander, as a click on its header does: its fields are drawn only
+    while it is open."""
+    at.session_state[ADVANCED_KEY] = open_
+    at.run()
     assert not at.exception, at.exception
 
 

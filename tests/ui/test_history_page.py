@@ -7,7 +7,7 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from local_endpoints import LocalEndpoints
-from tests.ui.conftest import click, markdown, pick, run_until, statuses, unescaped
+from tests.ui.conftest import advanced, click, markdown, pick, run_until, statuses, unescaped
 
 
 def _send_one(app: AppTest, server: LocalEndpoints, body: str) -> None:
@@ -37,9 +37,11 @@ def test_a_sent_request_is_listed_and_reopens_as_a_card(app: AppTest, server: Lo
 
 def test_load_puts_the_request_back_into_the_editor(app: AppTest, server: LocalEndpoints):
     pick(app, server, "demo-text-classifier")
+    advanced(app)
     app.text_input(key="opt-custom_attributes").set_value("accept_eula=true").run()
     _send_one(app, server, '{"features": ["load me back"]}')
     app.text_input(key="opt-custom_attributes").set_value("").run()
+    advanced(app, open_=False)  # the reopened request's value must come back into a field not drawn now
     pick(app, server, "demo-csv-regressor")  # the editor now holds another endpoint's sample
     app.switch_page("pages/history.py").run()
     [load_button] = [b for b in app.button if b.key and b.key.startswith("load-")]
@@ -51,6 +53,8 @@ def test_load_puts_the_request_back_into_the_editor(app: AppTest, server: LocalE
     )
     assert json.loads(app.session_state["editor_text"]) == {"features": ["load me back"]}
     assert app.text_input(key="opt-content-type").value == "application/json"
+    app.switch_page("pages/inference.py")  # AppTest reruns the page it was last told, not the app's choice
+    advanced(app)
     assert app.text_input(key="opt-custom_attributes").value == "accept_eula=true"
     assert app.selectbox(key=f"endpoint-choice-Local · {server.url}").value == "demo-text-classifier"
 

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from local_endpoints import LocalEndpoints
 from tests.ui.conftest import (
     APP,
+    advanced,
     card_places,
     click,
     editor_key,
@@ -256,6 +257,7 @@ def test_an_endpoint_with_inference_components_sends_to_the_chosen_component(
 
 def test_advanced_parameters_travel_with_the_request(app: AppTest, server: LocalEndpoints):
     pick(app, server, "demo-text-classifier")
+    advanced(app)
     app.text_input(key="opt-custom_attributes").set_value("accept_eula=true").run()
     app.text_input(key="opt-inference_id").set_value("trace-42").run()
     click(app, "send", '{"features": ["x"]}')
@@ -263,6 +265,27 @@ def test_advanced_parameters_travel_with_the_request(app: AppTest, server: Local
     [request] = invocations(server)
     assert request.headers["x-amzn-sagemaker-custom-attributes"] == "accept_eula=true"
     assert request.headers["x-amzn-sagemaker-inference-id"] == "trace-42"
+
+
+def test_closed_advanced_fields_are_not_drawn_but_keep_their_values_and_say_so(
+    app: AppTest, server: LocalEndpoints
+):
+    pick(app, server, "demo-text-classifier")
+    assert not [field for field in app.text_input if (field.key or "").startswith("opt-custom")]
+    advanced(app)
+    app.text_input(key="opt-custom_attributes").set_value("accept_eula=true").run()
+    advanced(app, open_=False)
+    assert not [field for field in app.text_input if (field.key or "").startswith("opt-custom")]
+    assert "Sent with every request: CustomAttributes." in [caption.value for caption in app.caption]
+    for _ in range(2):  # more runs with the field not drawn: its value stays
+        click(app, "send", '{"features": ["x"]}')
+        run_until(app, lambda at: all(status != "Pending" for status in statuses(at)))
+    assert [request.headers["x-amzn-sagemaker-custom-attributes"] for request in invocations(server)] == [
+        "accept_eula=true",
+        "accept_eula=true",
+    ]
+    advanced(app)
+    assert app.text_input(key="opt-custom_attributes").value == "accept_eula=true"
 
 
 def test_a_csv_request_is_not_checked_as_json_and_its_answer_is_a_table(app: AppTest, server: LocalEndpoints):
