@@ -5,7 +5,9 @@ browser. The floor app has a title, a button and a code block that shows how oft
 it is served by the same `streamlit run` flags as the app (tests/support/real_app.py) and opened in the same
 Chromium, so "app minus floor" is what the app's own page adds.
 
-  page load: a brand-new context, navigation start -> the button visible (the top document's clock);
+  page load: a brand-new context, navigation start -> the button in the DOM and not stale (stamped by an
+             init script's MutationObserver on the top document's clock, as bench/_frames.js stamps the
+             app's frames: Playwright's round trips stay outside the figure);
   click:     a warm tab (idle first), click -> the code block shows the new count (a capture listener and a
              MutationObserver on the browser's clock, as bench/_probe.js measures the app's cards).
 """
@@ -29,6 +31,17 @@ if st.button("Press"):
 st.code(f"pressed {st.session_state.get('presses', 0)} times")
 """
 
+# Stamps, from the document's start, the first mutation at which the floor app's button is drawn (not stale).
+_LOAD_JS = """(() => {
+  if (window !== window.top) return;
+  const drawn = () => [...document.querySelectorAll('[data-testid="stButton"] button')]
+    .some((el) => !el.closest('[data-stale="true"]') && el.textContent.includes("Press"));
+  const observer = new MutationObserver(() => {
+    if (!window.__floorShown && drawn()) { window.__floorShown = performance.now(); observer.disconnect(); }
+  });
+  observer.observe(document, { childList: true, subtree: true, characterData: true });
+})();"""
+
 # Stamps the click (capture phase, before Streamlit's own handler) and the first mutation at which a code
 # block that is not stale shows `want`; the result lands in window.__floor.
 _ARM_JS = """(want) => {
@@ -50,18 +63,20 @@ def floor_app() -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="bench-floor-") as folder:
         app_dir = Path(folder)
         (app_dir / "app.py").write_text(FLOOR_APP)
+        # The floor app reads neither a local server's URL nor a history file: both are placeholders.
         with streamlit_process("http://127.0.0.1:9", app_dir / "unused.sqlite3", app_dir) as (url, _process):
             yield url
 
 
 def page_load_ms(browser: Any, url: str) -> float:
-    """A brand-new tab of the floor app: navigation start -> its button visible, in ms."""
+    """A brand-new tab of the floor app: navigation start -> its button drawn, in ms."""
     context = browser.new_context(viewport={"width": 1500, "height": 1300})
     try:
+        context.add_init_script(_LOAD_JS)
         page = context.new_page()
         page.goto(url)
-        page.get_by_role("button", name="Press").wait_for(timeout=60_000)
-        return float(page.evaluate("() => performance.now()"))
+        handle = page.wait_for_function("() => window.__floorShown", timeout=60_000, polling=50)
+        return float(handle.json_value())
     finally:
         context.close()
 

@@ -10,7 +10,7 @@ measured from the top document's navigation start (its performance.timeOrigin):
   7c  the very first page after `streamlit run` started (cold: the app's modules load, caches fill).
   7   later fresh tabs (median).
   7f  Streamlit's floor (bench/_floor.py): the smallest Streamlit app, a fresh tab, navigation start -> its
-      button visible, interleaved with the runs of 7. What any Streamlit page costs before the app's own.
+      button drawn, interleaved with the runs of 7. What any Streamlit page costs before the app's own.
 Raw side, for scale: the control-plane calls the page itself makes to offer an endpoint (ListEndpoints,
 DescribeEndpoint, DescribeEndpointConfig), raw boto3, interleaved.
 
@@ -89,7 +89,7 @@ def main() -> int:
         report.row(
             "7f",
             "Streamlit's floor: the smallest app (title, button, code block), a fresh tab",
-            "navigation start -> its button visible",
+            "navigation start -> its button drawn (not stale)",
             "— (no request)",
             spread(floor),
             "reported",

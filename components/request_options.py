@@ -32,7 +32,7 @@ FIELDS = tuple(field for field, _, _ in _ADVANCED)
 
 
 # The Advanced fields are drawn only while their expander is open: nine text inputs cost the browser
-# ~30 ms of React work in every run (measured on the first streamed token), and most requests never open
+# ~25 ms of React work in every run (measured on the first streamed token), and most requests never open
 # them. A field's value lives in a key of its own (`_kept`), so it outlives the runs in which its widget
 # (`widget_key`) is not drawn, whose state Streamlit drops.
 ADVANCED_KEY = "opt-advanced"
