@@ -1,20 +1,22 @@
-"""A response body shown safely: pretty JSON, text, a CSV table, an image, or size and a download.
+"""A response body shown safely: pretty JSON, text, a CSV table, an image, or size, hex and a download.
 
-Model output is untrusted: it only ever goes through st.code / st.dataframe / st.image, never Markdown/HTML.
-Large outputs are cut for display and offered whole as a download.
+Model output is untrusted: it only ever goes through st.code / st.dataframe / st.image (an image Pillow has
+read whole first), never Markdown/HTML. Large outputs are cut for display and offered whole as a download.
+Whatever the bytes, something is drawn: a body that cannot be shown richly is shown plainer, with a note of
+why, and if drawing it still fails the card shows its size, its first bytes and a download.
 """
 
 from __future__ import annotations
 
 import io
-import json
 
 import streamlit as st
 
-from services.output import decode_output
+from services.output import decode_output, json_text
 
 DISPLAY_LIMIT_CHARS = 100_000  # beyond this the browser slows down; the whole body stays downloadable
 TABLE_LIMIT_ROWS = 1_000
+HEX_PREVIEW_BYTES = 256
 
 
 def human_size(size: int) -> str:
@@ -61,12 +63,24 @@ def _text_block(text: str, body: bytes, content_type: str | None, key: str, lang
 
 
 def render(body: bytes, content_type: str | None, *, key: str) -> None:
-    """Draw one response body. `key` makes the download buttons unique per card."""
+    """Draw one response body. `key` makes the download buttons unique per card. Never raises for any
+    body: what Streamlit refuses to draw becomes the plain view (size, first bytes, download)."""
+    try:
+        _render(body, content_type, key=key)
+    except Exception as exc:  # a last resort: no known body reaches it (tests/robustness)
+        plain(body, content_type, key=key, why=f"The output could not be drawn ({type(exc).__name__}).")
+
+
+def _render(body: bytes, content_type: str | None, *, key: str) -> None:
     output = decode_output(body, content_type)
+    if output.note:
+        st.caption(output.note)
     if output.kind == "empty":
         st.caption("The response body is empty.")
     elif output.kind == "json":
-        pretty = json.dumps(output.value, indent=2, ensure_ascii=False)
+        pretty, note = json_text(output.value, body.decode("utf-8", "replace"))
+        if note:
+            st.caption(note)
         _text_block(pretty, body, content_type, key, "json")
     elif output.kind == "text":
         _text_block(str(output.value), body, content_type, key, None)
@@ -77,8 +91,27 @@ def render(body: bytes, content_type: str | None, *, key: str) -> None:
         st.caption(f"Image, {human_size(len(body))}")
         download(body, content_type, key, "Download the image")
     else:
-        st.caption(f"Binary output ({content_type or 'no content type'}), {human_size(len(body))}")
+        plain(body, content_type, key=key)
+
+
+def plain(body: bytes, content_type: str | None, *, key: str, why: str | None = None) -> None:
+    """Bytes shown as what they are: their size, the first ones in hex, and the whole as a download."""
+    if why:
+        st.caption(why)
+    st.caption(f"Binary output ({content_type or 'no content type'}), {human_size(len(body))}")
+    if body:
+        st.code(hex_dump(body[:HEX_PREVIEW_BYTES]), language=None)
         download(body, content_type, key)
+
+
+def hex_dump(data: bytes) -> str:
+    """16 bytes a line: offset, hex, and the printable ASCII (others as '.')."""
+    lines = []
+    for offset in range(0, len(data), 16):
+        row = data[offset : offset + 16]
+        ascii_ = "".join(chr(b) if 32 <= b < 127 else "." for b in row)
+        lines.append(f"{offset:08x}  {row.hex(' '):<47}  {ascii_}")
+    return "\n".join(lines)
 
 
 def _table(rows: object, body: bytes, content_type: str | None, key: str) -> None:

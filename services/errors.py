@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.foreign_text import scrub
+
 
 @dataclass(eq=False)
 class ServiceError(Exception):
@@ -38,6 +40,8 @@ class ServiceError(Exception):
     request_id: str | None = None
 
     def __post_init__(self) -> None:
+        # Messages come from servers and models: no lone surrogate may reach the page or the history.
+        self.message, self.hint, self.code = scrub(self.message), scrub(self.hint), scrub(self.code)
         super().__init__(self.message)
 
     def __str__(self) -> str:
@@ -88,6 +92,11 @@ class ModelError(ServiceError):
     original_message: str | None = None
     log_stream_arn: str | None = None
     log_url: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.original_message is not None:
+            self.original_message = scrub(str(self.original_message))
 
 
 @dataclass(eq=False)

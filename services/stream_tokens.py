@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.foreign_text import scrub
+
 GENERIC_CODE = "StreamPayloadError"
 _LMI_ERROR = "generation stopped with finish_reason error"  # LMI gives no message
 _MAX_DETAIL = 2000  # characters of a container's error message kept for display
@@ -38,7 +40,7 @@ def tgi_token_text(value: Any) -> str | None:
         text = _first_output(value.get("outputs"))
     if "error" in value or value.get("details") is not None:
         _raise_if_error(value)
-    return text if text.__class__ is str and text else None
+    return scrub(text) if text.__class__ is str and text else None
 
 
 lmi_token_text = tgi_token_text  # same shapes; LMI also sends `outputs` lists, handled above
@@ -63,7 +65,7 @@ def openai_token_text(value: Any) -> str | None:
     if text is None:
         message = choice.get("message")
         text = message.get("content") if message.__class__ is dict else None
-    return text if text.__class__ is str and text else None
+    return scrub(text) if text.__class__ is str and text else None
 
 
 def _first_output(outputs: Any) -> Any:
@@ -98,4 +100,5 @@ def _plain(detail: Any) -> str:
             detail = str(detail)
         except RecursionError:  # a pathologically nested value; the error itself still matters
             detail = "(unprintable error detail)"
+    detail = scrub(detail)
     return detail if len(detail) <= _MAX_DETAIL else detail[:_MAX_DETAIL] + "…"

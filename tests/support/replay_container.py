@@ -1,0 +1,55 @@
+"""A model container that answers whatever its request asks for: any bytes, any content type, any status.
+
+Behind the local server (`LocalEndpoints(containers={"replay": url})`) it lets a test put arbitrary model
+output through the app's real path: page → boto3 → local server → container → back. The request body is
+`replay_request(...)`: JSON naming the answer's bytes (base64), content type, HTTP status, and in how many
+pieces a stream sends them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+REPLAY_ENDPOINT = "replay"
+
+
+def replay_request(
+    body: bytes, content_type: str | None = "application/octet-stream", *, stream: bool = False, **how: int
+) -> str:
+    """The JSON request text that makes the container answer `body` (`status=`, `pieces=` optional).
+    `stream`: the request says `"stream": true`, which turns the page's Stream response switch on."""
+    spec = {"reply_b64": base64.b64encode(body).decode(), "content_type": content_type, **how}
+    return json.dumps({**spec, "stream": True} if stream else spec)
+
+
+async def _ping(request: Request) -> Response:
+    return PlainTextResponse("")
+
+
+async def _invocations(request: Request) -> Response:
+    spec = json.loads(await request.body())
+    body = base64.b64decode(spec["reply_b64"])
+    headers = {} if spec.get("content_type") is None else {"Content-Type": spec["content_type"]}
+    pieces = max(1, int(spec.get("pieces", 1)))
+    if pieces == 1:
+        return Response(body, status_code=int(spec.get("status", 200)), headers=headers)
+    size = -(-len(body) // pieces)
+
+    async def parts() -> AsyncIterator[bytes]:
+        for start in range(0, len(body), size):
+            yield body[start : start + size]
+            await asyncio.sleep(0.005)  # apart, so the local server forwards them as separate parts
+
+    return StreamingResponse(parts(), headers=headers)
+
+
+def replay_app() -> Starlette:
+    return Starlette(routes=[Route("/ping", _ping), Route("/invocations", _invocations, methods=["POST"])])
