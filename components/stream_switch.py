@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
+
+from services.request_body import parse_json
 
 KEY = "stream-response"
 _DETECTED = "_stream_detected"
@@ -12,10 +12,7 @@ _DETECTED = "_stream_detected"
 
 def asks_to_stream(body: str) -> bool:
     """True when the body is a JSON object with "stream": true."""
-    try:
-        value = json.loads(body)
-    except ValueError:
-        return False
+    value = parse_json(body)
     return isinstance(value, dict) and value.get("stream") is True
 
 

@@ -26,7 +26,7 @@ from services.connection import Connection
 from services.endpoints import EndpointCatalog
 from services.errors import ServiceError
 from services.history import History
-from services.request_body import JsonProblem, check_json, format_json
+from services.request_body import JsonProblem, check_json, check_text, format_json
 from services.results import InvocationRequest
 from services.samples import FALLBACK_BODY, sample_request
 
@@ -143,7 +143,7 @@ def _send(
     if picked.blocked_reason:
         st.session_state[_NOTICE] = ("error", f"Not sent: {picked.blocked_reason}")
         return
-    if options.is_json and check_json(body) is not None:
+    if _body_problem(body, options) is not None:
         return  # the problem is shown next to the editor; nothing is sent
     try:
         clients_for(connection)  # a connection that cannot be used is explained here, not on a card
@@ -166,13 +166,18 @@ def _history_or_none() -> History | None:
         return None  # the card says it was not saved; the request goes out all the same
 
 
-def _json_problem_box(problem: JsonProblem | None) -> None:
+def _body_problem(body: str, options: request_options.RequestOptions) -> JsonProblem | None:
+    """What keeps this body from being sent: not JSON (when the content type is JSON), or not encodable."""
+    return check_json(body) if options.is_json else check_text(body)
+
+
+def _problem_box(problem: JsonProblem | None) -> None:
     if problem is None:
         return
     with st.container(key="json-problem"):
         st.error(
-            f"Invalid JSON at line {problem.line}, column {problem.column}: "
-            f"{escape_markdown(problem.message)}. "
+            f"{'Invalid JSON' if problem.not_json else 'Cannot send this text'} at line {problem.line}, "
+            f"column {problem.column}: {escape_markdown(problem.message)}. "
             "Nothing is sent until it is fixed.",
             icon=":material/data_object:",
         )
@@ -229,6 +234,9 @@ def _sdk_example(
     if picked is None:
         st.info("Choose an endpoint to see the example code.")
         return
+    if check_text(json_editor.text()) is not None:
+        st.info("The example code appears once the body can be sent (see the problem above).")
+        return
     code_example.render(
         _build_request(picked, json_editor.text(), options), stream=stream, connection=connection
     )
@@ -247,10 +255,12 @@ def _editor_and_actions(
     lose the text Ace has not handed over yet (it arrives a moment later, and the example follows it).
     """
     json_editor.receive()
-    problem = check_json(json_editor.text()) if options.is_json else None
+    problem = _body_problem(json_editor.text(), options)
     where = json_editor.Problem(problem.line, problem.column, problem.message) if problem else None
     json_editor.render(language="json" if options.is_json else "plain_text", problem=where)
-    _json_problem_box(check_json(json_editor.text()) if options.is_json else None)
+    # Checked again: the editor may have handed over newer text while it was drawn.
+    problem = _body_problem(json_editor.text(), options)
+    _problem_box(problem)
     _notice()
     stream = stream_switch.render(json_editor.text())
     if sdk:  # after the editor: the example shows the text Ace handed over in this very run
