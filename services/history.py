@@ -296,6 +296,11 @@ class History:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             if os.name == "posix":
                 os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask; 0700 must hold exactly
+        elif os.name == "posix" and folder.name == APP_DIR_NAME and folder.stat().st_mode & 0o077:
+            # The app's own folder, made wider by hand or by an older version: narrowed again. A folder the
+            # user chose for the file (SMTI_HISTORY_PATH in their home, /tmp) is theirs and keeps its mode;
+            # the file itself (and SQLite's -wal and -shm beside it) is 0600 either way.
+            os.chmod(folder, 0o700)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         os.close(fd)
         if os.name == "posix" and self.path.stat().st_mode & 0o077:
