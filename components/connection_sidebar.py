@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
+from components.safe_text import escape_markdown
 from components.service_cache import account_for, clients_for
 from services.connection import (
     Connection,
@@ -21,6 +24,8 @@ _KIND_KEY = "connection-kind"
 _PROFILE_KEY = "connection-profile"
 _REGION_KEY = "connection-region"
 STATE_KEY = "connection"
+_ACCOUNTS = "_connection_accounts"  # repr(connection) -> (when asked, account or None, error or None)
+_FAILURE_TTL_S = 10.0
 
 
 def _first_run_defaults() -> None:
@@ -67,18 +72,39 @@ def _aws() -> Connection:
     return aws_connection(None if profile == _DEFAULT_PROFILE else profile, region.strip() or None)
 
 
+def _account(connection: Connection) -> str | None:
+    """The account id (STS), asked once per connection and session: a failure is remembered for
+    `_FAILURE_TTL_S`, so a silent STS costs one timeout, not one per rerun. Spins while it asks."""
+    known = st.session_state.setdefault(_ACCOUNTS, {})
+    entry = known.get(repr(connection))
+    if entry is not None and (entry[1] is not None or time.monotonic() - entry[0] < _FAILURE_TTL_S):
+        if entry[2] is not None:
+            raise entry[2]
+        return entry[1]
+    try:
+        with st.spinner("Checking the AWS identity (STS)…"):
+            clients_for(connection)
+            account = account_for(connection)
+    except ServiceError as error:
+        known[repr(connection)] = (time.monotonic(), None, error)
+        raise
+    known[repr(connection)] = (time.monotonic(), account, None)
+    return account
+
+
 def _identity(connection: Connection) -> None:
     if connection.kind == "local":
         st.caption("Built-in local endpoints (no AWS account needed)")
         st.text(connection.local_url or "")
         return
     try:
-        clients_for(connection)
-        account = account_for(connection)
+        account = _account(connection)
     except ServiceError as error:
-        st.error(error.message, icon=":material/key_off:")
+        st.error(escape_markdown(error.message), icon=":material/key_off:")
         if error.hint:
             st.caption(error.hint)
         return
     st.text(connection.label)
-    st.caption(f"Account {account}" if account else "Account unknown (not allowed to ask STS)")
+    st.caption(
+        f"Account {escape_markdown(account)}" if account else "Account unknown (not allowed to ask STS)"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 import streamlit as st
@@ -39,7 +40,8 @@ def chosen(catalog: EndpointCatalog, *, scope: str) -> Picked | None:
     if not name:
         return None
     try:
-        details = catalog.details(name)
+        with _waiting(catalog.needs_fetch(name), f"Describing {escape_markdown(name)}…"):
+            details = catalog.details(name)
     except ServiceError:
         # Invoking may still be allowed where describing is not: let the user try (render says why).
         return Picked(name=name, details=None, inference_component=None, blocked_reason=None)
@@ -66,7 +68,8 @@ def _listed_choice(catalog: EndpointCatalog, scope: str) -> str | None:
 def render(catalog: EndpointCatalog, *, scope: str) -> Picked | None:
     """Draw the picker; `scope` (the connection) keeps selections of different connections apart."""
     try:
-        summaries = catalog.endpoints()
+        with _waiting(catalog.needs_fetch(), "Listing the endpoints…"):
+            summaries = catalog.endpoints()
         list_error = None
     except ServiceError as error:
         summaries, list_error = [], error
@@ -110,6 +113,12 @@ def render(catalog: EndpointCatalog, *, scope: str) -> Picked | None:
     if picked is not None:
         _details(catalog, picked, scope)
     return chosen(catalog, scope=scope)  # the component selectbox may just have been drawn
+
+
+def _waiting(needed: bool, what: str) -> AbstractContextManager[object]:
+    """A spinner naming the call the page waits for, when it will really call (Streamlit shows it after
+    0.5 s); nothing when the answer is cached, so a normal run sends no extra message."""
+    return st.spinner(what) if needed else nullcontext()
 
 
 def _first_in_service(summaries: list) -> int | None:

@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 import urllib3.exceptions
 from botocore import exceptions as bx
+from botocore.parsers import ResponseParserError
 
 from services import errors
 
@@ -65,6 +66,10 @@ _HINTS = {
     "Timeout": "The endpoint did not answer in time. The model may be slow or overloaded: try again.",
     "StreamBroken": "The stream ended early. The text received so far is kept; send again for a full answer.",
     "InvalidParameter": "Fix the request parameters and send again.",
+    "NotSageMaker": (
+        "The server at this endpoint URL did not answer as AWS does. Check AWS_ENDPOINT_URL "
+        "(and its per-service forms) and the proxy settings."
+    ),
 }
 
 
@@ -77,6 +82,11 @@ def translated() -> Iterator[None]:
         raise
     except Exception as exc:
         error = translate(exc)
+        if error is None and _raised_inside_the_sdk(exc):
+            # botocore failing on an answer it did not expect (a KeyError on well-formed XML that is not
+            # AWS's): the server's doing, not a bug of ours, so it is said like a parser error.
+            message = f"The server's answer could not be read ({type(exc).__name__} {_first_line(str(exc))})."
+            error = errors.ServiceFailure(message, _HINTS["NotSageMaker"], "UnreadableResponse")
         if error is None:
             raise
         raise error from exc
@@ -90,13 +100,40 @@ def translate(exc: BaseException) -> errors.ServiceError | None:
         return _from_client_error(exc)
     if isinstance(exc, bx.BotoCoreError):
         return _from_botocore_error(exc)
+    if isinstance(exc, ResponseParserError):  # not a BotoCoreError: an answer that is not AWS's format
+        message = f"The server's answer could not be read: {_first_line(str(exc))}"
+        return errors.ServiceFailure(message, _HINTS["NotSageMaker"], "ResponseParserError")
     if isinstance(exc, urllib3.exceptions.HTTPError):
         # Reading an event stream goes straight to urllib3; botocore does not wrap its errors there.
         if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
             message = f"Read timeout while streaming: {exc}"
             return errors.NetworkError(message, _HINTS["Timeout"], "ReadTimeout")
         return errors.NetworkError(f"The connection broke: {exc}", _HINTS["Network"], "ConnectionBroken")
+    if type(exc).__module__.split(".")[0] in ("botocore", "boto3", "urllib3"):
+        # Any other exception of the SDK's own (a new class, one raised outside BotoCoreError's tree)
+        message = f"{type(exc).__name__}: {_first_line(str(exc))}"
+        return errors.ServiceFailure(message, _HINTS["ServiceFailure"], type(exc).__name__)
     return None
+
+
+_SDK_PACKAGES = frozenset({"botocore", "boto3", "urllib3", "s3transfer"})
+
+
+def _raised_inside_the_sdk(exc: BaseException) -> bool:
+    """True when the innermost frame of the traceback is the SDK's own code."""
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = str(tb.tb_frame.f_globals.get("__name__", ""))
+    return module.split(".")[0] in _SDK_PACKAGES
+
+
+def _first_line(text: str, limit: int = 500) -> str:
+    """A foreign message's first line, cut short (a parser error quotes the whole unparsable body)."""
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[:limit] + "…"
 
 
 def hint_for(kind: str) -> str:

@@ -33,6 +33,11 @@ LOCAL_URL_VARIABLE = "LOCAL_ENDPOINTS_URL"  # use this running server instead of
 LOCAL_TOKEN_DELAY_S = 0.03  # the embedded server streams at a realistic pace
 RUNTIME_READ_TIMEOUT_S = 70  # SageMaker's recommendation: the container has 60 s to answer
 CONNECT_TIMEOUT_S = 10
+# The control plane (list, describe) and STS answer in well under a second: a page must not hang on them
+# for botocore's default 60 s × 3 attempts. At most 2 × (3 + 5) s, typically 2 × 5 s for a silent server.
+CONTROL_CONNECT_TIMEOUT_S = 3.0
+CONTROL_READ_TIMEOUT_S = 5.0
+CONTROL_MAX_ATTEMPTS = 2
 _USER_AGENT = "sagemaker-test-inference"
 # Dummy keys: the local server does not check signatures, but botocore insists on signing.
 _LOCAL_KEY_ID = "local"
@@ -115,7 +120,12 @@ def build_clients(connection: Connection, *, read_timeout_s: float = RUNTIME_REA
         retries={"total_max_attempts": max(1, connection.max_attempts), "mode": "standard"},
         user_agent_extra=_USER_AGENT,
     )
-    control_config = Config(connect_timeout=CONNECT_TIMEOUT_S, retries={"mode": "standard"})
+    control_config = Config(
+        connect_timeout=CONTROL_CONNECT_TIMEOUT_S,
+        read_timeout=CONTROL_READ_TIMEOUT_S,
+        retries={"total_max_attempts": CONTROL_MAX_ATTEMPTS, "mode": "standard"},
+        user_agent_extra=_USER_AGENT,
+    )
     with translated():
         if connection.kind == "local":
             return _local_clients(connection, runtime_config, control_config)

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from services import errors
 from services.botocore_errors import translated
@@ -19,6 +19,7 @@ from services.connection import Clients
 # Statuses in which InvokeEndpoint is accepted (an endpoint being updated keeps serving its current config).
 INVOCABLE_STATUSES = frozenset({"InService", "Updating", "SystemUpdating", "RollingBack"})
 _PAGE_SIZE = 100  # ListEndpoints' maximum: 2,000 endpoints cost 20 calls
+FAILURE_TTL_S = 10.0  # a failed list or describe is answered from memory this long (Refresh asks again)
 
 
 @dataclass(frozen=True)
@@ -190,26 +191,40 @@ class EndpointCatalog:
         self._ttl_s = ttl_s
         self._clock = clock
         self._lock = threading.Lock()
-        self._listed: tuple[float, list[EndpointSummary]] | None = None
-        self._described: dict[str, tuple[float, EndpointDetails]] = {}
+        self._listed: tuple[float, list[EndpointSummary] | errors.ServiceError] | None = None
+        self._described: dict[str, tuple[float, EndpointDetails | errors.ServiceError]] = {}
 
     def endpoints(self, name_contains: str | None = None, status: str | None = None) -> list[EndpointSummary]:
-        """Cached endpoints, newest first; ``name_contains`` matches case-insensitively."""
+        """Cached endpoints, newest first; ``name_contains`` matches case-insensitively.
+
+        A failure is kept for ``FAILURE_TTL_S`` too: a page that asks three times in one run, against a
+        control plane that does not answer, waits for one timeout, not three."""
         with self._lock:
-            if self._listed is None or self._expired(self._listed[0]):
-                self._listed = (self._clock(), list_endpoints(self._clients))
+            if self._listed is None or self._expired(self._listed):
+                self._listed = (self._clock(), _outcome(list_endpoints, self._clients))
             rows = self._listed[1]
+        if isinstance(rows, errors.ServiceError):
+            raise rows
         needle = (name_contains or "").lower()
         return [r for r in rows if needle in r.name.lower() and (not status or r.status == status)]
 
     def details(self, name: str) -> EndpointDetails:
-        """Cached DescribeEndpoint (+ config + components) for one endpoint."""
+        """Cached DescribeEndpoint (+ config + components) for one endpoint (failures kept briefly too)."""
         with self._lock:
             cached = self._described.get(name)
-            if cached is None or self._expired(cached[0]):
-                cached = (self._clock(), describe_endpoint(self._clients, name))
+            if cached is None or self._expired(cached):
+                cached = (self._clock(), _outcome(describe_endpoint, self._clients, name))
                 self._described[name] = cached
-            return cached[1]
+        if isinstance(cached[1], errors.ServiceError):
+            raise cached[1]
+        return cached[1]
+
+    def needs_fetch(self, name: str | None = None) -> bool:
+        """True when the next `endpoints()` (or `details(name)`) call will ask SageMaker: the page then says
+        what it is waiting for."""
+        with self._lock:
+            cached = self._listed if name is None else self._described.get(name)
+            return cached is None or self._expired(cached)
 
     def refresh(self) -> None:
         """Forget everything: the next call asks SageMaker again."""
@@ -217,8 +232,19 @@ class EndpointCatalog:
             self._listed = None
             self._described.clear()
 
-    def _expired(self, fetched_at: float) -> bool:
-        return self._clock() - fetched_at >= self._ttl_s
+    def _expired(self, cached: tuple[float, object]) -> bool:
+        ttl = FAILURE_TTL_S if isinstance(cached[1], errors.ServiceError) else self._ttl_s
+        return self._clock() - cached[0] >= ttl
+
+
+_T = TypeVar("_T")
+
+
+def _outcome(call: Callable[..., _T], *args: Any) -> _T | errors.ServiceError:
+    try:
+        return call(*args)
+    except errors.ServiceError as error:
+        return error
 
 
 def _summary(item: dict[str, Any]) -> EndpointSummary:

@@ -178,3 +178,24 @@ def test_service_errors_pass_through_untouched() -> None:
     with pytest.raises(errors.InvalidRequestError) as raised, translated():
         raise original
     assert raised.value is original
+
+
+def test_a_parser_error_is_a_service_failure_quoting_its_first_line() -> None:
+    from botocore.parsers import ResponseParserError
+
+    error = translate(ResponseParserError("Unable to parse response, invalid XML received:\nb'<html>'"))
+    assert isinstance(error, errors.ServiceFailure) and error.code == "ResponseParserError"
+    assert (
+        error.message
+        == "The server's answer could not be read: Unable to parse response, invalid XML received:"
+    )
+    assert "AWS_ENDPOINT_URL" in error.hint
+
+
+def test_an_exception_raised_inside_botocore_is_translated_and_ours_are_not() -> None:
+    from botocore.utils import parse_timestamp
+
+    with pytest.raises(errors.ServiceFailure, match="could not be read"), translated():
+        parse_timestamp({"not": "a timestamp"})  # botocore's own code fails on what it was given
+    with pytest.raises(KeyError), translated():
+        {}["ours"]
