@@ -12,6 +12,7 @@ import io
 
 import streamlit as st
 
+from components.safe_text import escape_markdown
 from services.output import decode_output, json_text
 
 DISPLAY_LIMIT_CHARS = 100_000  # beyond this the browser slows down; the whole body stays downloadable
@@ -98,7 +99,8 @@ def plain(body: bytes, content_type: str | None, *, key: str, why: str | None = 
     """Bytes shown as what they are: their size, the first ones in hex, and the whole as a download."""
     if why:
         st.caption(why)
-    st.caption(f"Binary output ({content_type or 'no content type'}), {human_size(len(body))}")
+    kind = escape_markdown(content_type) if content_type else "no content type"
+    st.caption(f"Binary output ({kind}), {human_size(len(body))}")
     if body:
         st.code(hex_dump(body[:HEX_PREVIEW_BYTES]), language=None)
         download(body, content_type, key)

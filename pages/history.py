@@ -46,7 +46,8 @@ def main() -> None:
         st.switch_page("pages/inference.py")
     st.title("History", anchor=False)
     st.caption(
-        f"Saved requests and their results. Current connection: {st.session_state[CONNECTION_KEY].label}"
+        "Saved requests and their results. Current connection: "
+        + escape_markdown(st.session_state[CONNECTION_KEY].label)
     )
     try:
         history = service_cache.history()
@@ -67,7 +68,8 @@ def main() -> None:
     )
     listing, opened = st.columns([9, 11], gap="large")
     with listing:
-        st.caption(f"{len(entries)} shown (newest first) · {history.count()} saved · {history.path}")
+        where = escape_markdown(str(history.path))
+        st.caption(f"{len(entries)} shown (newest first) · {history.count()} saved · {where}")
         history_list.render(entries, on_open=_open, on_load=_load, on_delete=_delete)
     with opened:
         _opened_card(history)
