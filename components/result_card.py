@@ -20,7 +20,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from components import live_text, output_view, page_clock, relative_time
 from components.safe_text import TrustedHtml, escape_markdown
-from services.errors import ModelError, ServiceError, StreamError
+from services.errors import ModelError, ModelStreamError, ServiceError, StreamError
 from services.results import InvocationRequest, InvocationResult, Status, StreamStats
 
 _BADGES = {
@@ -282,6 +282,10 @@ def _streamed_output(slot: DeltaGenerator, text: str, key: str, live: live_text.
 def failure_reason(error: ServiceError) -> None:
     """The Failure Reason block: message, hint, and for model errors the model's status, message and logs."""
     title = "Failure Reason"
+    if isinstance(error, ModelStreamError) and error.code != "ModelStreamError":
+        title += (
+            " · ModelStreamError"  # the event, then its ErrorCode (StreamBroken, ModelInvocationTimeExceeded)
+        )
     if error.code:
         title += f" · {escape_markdown(error.code)}"
     if error.http_status:

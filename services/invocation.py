@@ -11,6 +11,7 @@ The non-streaming path is the hot path of the latency benchmark: no decoding, no
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import socket
 import threading
@@ -207,6 +208,7 @@ class StreamingInvocation:
                     self._waiting_since = None
                     if response:
                         self._body = response["Body"]
+                        _keep_stream_error_codes(self._body)
             events = iter(self._body)
             while True:
                 if self._stopping.is_set():
@@ -329,6 +331,35 @@ def unexpected_error(exc: BaseException, *, streamed: bool) -> ServiceError:
         hint = "This is a bug in the app. The text received before it is kept."
         return StreamError(message, hint, "UnexpectedError")
     return ServiceError(message, "This is a bug in the app.", "UnexpectedError")
+
+
+def _keep_stream_error_codes(body: Any) -> None:
+    """Make this response stream keep a ModelStreamError's ErrorCode (StreamBroken,
+    ModelInvocationTimeExceeded) in the error it raises.
+
+    botocore parses the exception event's payload with the ErrorCode in it, then keeps only Code and Message
+    (`BaseEventStreamParser._do_error_parse`). This wraps that one method on this stream's parser to copy
+    ErrorCode across; if botocore's internals change, the stream still works and the card shows the event
+    name alone (tests/robustness/test_stream_error_code.py fails, so the change is noticed)."""
+    parser = getattr(body, "_parser", None)
+    parse_error = getattr(parser, "_do_error_parse", None)
+    if parse_error is None or getattr(parse_error, "keeps_error_code", False):
+        return
+
+    def with_error_code(response: dict[str, Any], shape: Any) -> dict[str, Any]:
+        parsed: dict[str, Any] = parse_error(response, shape)
+        try:
+            payload = json.loads(response["body"])
+            error_code = payload.get("ErrorCode") if isinstance(payload, dict) else None
+        except (KeyError, TypeError, ValueError, RecursionError):
+            error_code = None
+        if isinstance(error_code, str) and error_code:
+            parsed.setdefault("Error", {})["ErrorCode"] = error_code[:200]
+        return parsed
+
+    with_error_code.keeps_error_code = True  # type: ignore[attr-defined]
+    # The parser is shared by the client's streams: wrapping it once serves them all.
+    parser._do_error_parse = with_error_code  # type: ignore[union-attr]
 
 
 def _wake_reader(body: Any) -> None:

@@ -148,14 +148,25 @@ def test_body_over_6_mib_is_refused_before_sending(server: LocalEndpoints, clien
 
 
 @pytest.mark.parametrize(
-    ("stream_error", "kind", "message"),
+    ("stream_error", "kind", "code", "message"),
     [
-        ("ModelStreamError", errors.ModelStreamError, "Injected stream break after 4 parts."),
-        ("InternalStreamFailure", errors.InternalStreamFailure, "Injected stream failure after 4 parts."),
+        # the code of a ModelStreamError is its ErrorCode, which botocore alone would drop
+        ("ModelStreamError", errors.ModelStreamError, "StreamBroken", "Injected stream break after 4 parts."),
+        (
+            "InternalStreamFailure",
+            errors.InternalStreamFailure,
+            "InternalStreamFailure",
+            "Injected stream failure after 4 parts.",
+        ),
     ],
 )
 def test_a_broken_stream_keeps_the_partial_text_and_is_typed(
-    server: LocalEndpoints, clients: Clients, stream_error: str, kind: type[errors.StreamError], message: str
+    server: LocalEndpoints,
+    clients: Clients,
+    stream_error: str,
+    kind: type[errors.StreamError],
+    code: str,
+    message: str,
 ) -> None:
     server.inject_fault("demo-tgi-generator", break_stream_after=4, stream_error=stream_error)
     streaming = stream(clients, generate())
@@ -165,7 +176,7 @@ def test_a_broken_stream_keeps_the_partial_text_and_is_typed(
     assert result.status is Status.FAILED
     error = result.error
     assert type(error) is kind
-    assert (error.code, error.message) == (stream_error, message)
+    assert (error.code, error.message) == (code, message)
     assert "text received so far is kept" in error.hint
     assert error.partial_text == result.text == "".join(pieces)
     assert error.request_id == result.request_id and result.request_id
