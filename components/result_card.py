@@ -283,9 +283,8 @@ def failure_reason(error: ServiceError) -> None:
     """The Failure Reason block: message, hint, and for model errors the model's status, message and logs."""
     title = "Failure Reason"
     if isinstance(error, ModelStreamError) and error.code != "ModelStreamError":
-        title += (
-            " · ModelStreamError"  # the event, then its ErrorCode (StreamBroken, ModelInvocationTimeExceeded)
-        )
+        # the event, then its ErrorCode (StreamBroken, ModelInvocationTimeExceeded)
+        title += " · ModelStreamError"
     if error.code:
         title += f" · {escape_markdown(error.code)}"
     if error.http_status:
