@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from local_endpoints import controls
 from local_endpoints.control_plane import control_plane
+from local_endpoints.origin_guard import SameOriginOnly
 from local_endpoints.recording import record
 from local_endpoints.runtime import invoke_endpoint, invoke_endpoint_with_response_stream
 from local_endpoints.state import ServerState
@@ -49,7 +50,7 @@ def build_app(state: ServerState) -> ASGIApp:
         ]
     )
     app.state.local = state
-    return _RequestId(app)
+    return _RequestId(SameOriginOnly(app))
 
 
 class _RequestId:

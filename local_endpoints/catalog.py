@@ -5,6 +5,7 @@ The wire layers (`runtime`, `control_plane`) read these records; `demo_catalog` 
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -15,6 +16,9 @@ from local_endpoints.models.base import Model
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 ARN_PREFIX = f"arn:aws:sagemaker:{REGION}:{ACCOUNT_ID}"
+#: SageMaker's endpoint names: letters, digits and single or repeated hyphens inside, at most 63 characters
+ENDPOINT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
+MAX_NAME_CHARS = 63
 
 #: every value ListEndpoints' StatusEquals accepts
 ENDPOINT_STATUSES = (
@@ -155,6 +159,11 @@ class Catalog:
             self._endpoints[endpoint.name] = endpoint
             for component in components:
                 self._components[component.name] = component
+
+    def added_count(self) -> int:
+        """How many endpoints were added since the baseline (what `restore` would remove)."""
+        with self._lock:
+            return sum(1 for name in self._endpoints if name not in self._original[0])
 
     def restore(self) -> None:
         """Forget everything added since construction (bulk endpoints from tests)."""

@@ -10,6 +10,9 @@ POST   /_local/endpoints            add endpoints in bulk: {"count": 300, "prefi
 GET    /_local/settings             {"token_delay": seconds}
 PUT    /_local/settings             change them
 POST   /_local/reset                clear faults, request log, sessions and bulk endpoints
+
+Every input is bounded (see `limits`): anything out of bounds, of the wrong type, or not a JSON object is a
+400 `{"error": ...}` saying what was expected.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from local_endpoints import limits
 from local_endpoints.faults import Fault
 from local_endpoints.recording import server_state
 
@@ -56,7 +60,7 @@ async def endpoints(request: Request) -> Response:
     try:
         spec = await _json(request)
         names = server_state(request).add_endpoints(
-            int(spec["count"]), spec.get("prefix", "bulk-endpoint"), spec.get("status", "InService")
+            spec["count"], spec.get("prefix", "bulk-endpoint"), spec.get("status", "InService")
         )
     except (KeyError, TypeError, ValueError) as exc:
         return _bad_request(f"expected {{'count': N, 'prefix'?: str, 'status'?: str}}: {exc}")
@@ -67,9 +71,7 @@ async def settings(request: Request) -> Response:
     state = server_state(request)
     if request.method == "PUT":
         try:
-            delay = float((await _json(request))["token_delay"])
-            if delay < 0:
-                raise ValueError("token_delay cannot be negative")
+            delay = limits.token_delay((await _json(request))["token_delay"])
         except (KeyError, TypeError, ValueError) as exc:
             return _bad_request(f"expected {{'token_delay': seconds}}: {exc}")
         state.token_delay = delay

@@ -6,6 +6,9 @@ import threading
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from local_endpoints import limits
+from local_endpoints.catalog import MAX_NAME_CHARS
+
 STREAM_ERRORS = ("ModelStreamError", "InternalStreamFailure")
 
 
@@ -29,14 +32,28 @@ class Fault:
     stream_error: str = "ModelStreamError"
 
     def __post_init__(self) -> None:
-        if self.stream_error not in STREAM_ERRORS:
-            raise ValueError(f"stream_error must be one of {STREAM_ERRORS}, got {self.stream_error!r}")
-        if self.model_error_status is not None and not 400 <= self.model_error_status <= 599:
+        """ValueError for a field of the wrong type or out of bounds (the HTTP API passes JSON in as is)."""
+        if not isinstance(self.stream_error, str) or self.stream_error not in STREAM_ERRORS:
             raise ValueError(
-                f"model_error_status must be an HTTP error status, got {self.model_error_status}"
+                f"stream_error must be one of {STREAM_ERRORS}, got {limits.shown(self.stream_error)}"
             )
-        if self.delay_ms < 0 or self.throttle_next < 0 or (self.break_stream_after or 0) < 0:
-            raise ValueError("delay_ms, throttle_next and break_stream_after cannot be negative")
+        if self.model_error_status is not None:
+            status = self.model_error_status
+            if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
+                raise ValueError(
+                    "model_error_status must be an HTTP error status (an integer from 400 to 599), "
+                    f"got {limits.shown(status)}"
+                )
+        if not isinstance(self.model_error_message, str) or len(self.model_error_message) > (
+            limits.MAX_FAULT_MESSAGE_CHARS
+        ):
+            raise ValueError(
+                f"model_error_message must be a string of at most {limits.MAX_FAULT_MESSAGE_CHARS} characters"
+            )
+        limits.integer(self.delay_ms, "delay_ms", 0, limits.MAX_FAULT_DELAY_MS)
+        limits.integer(self.throttle_next, "throttle_next", 0, limits.MAX_FAULT_COUNT)
+        if self.break_stream_after is not None:
+            limits.integer(self.break_stream_after, "break_stream_after", 0, limits.MAX_FAULT_COUNT)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -50,7 +67,15 @@ class FaultBook:
         self._faults: dict[str, Fault] = {}
 
     def set(self, endpoint_name: str, fault: Fault) -> None:
+        """Put `fault` in force on this endpoint; ValueError for a name longer than SageMaker allows or past
+        MAX_FAULTED_ENDPOINTS names."""
+        if not isinstance(endpoint_name, str) or not 1 <= len(endpoint_name) <= MAX_NAME_CHARS:
+            raise ValueError(
+                f"an endpoint name has 1 to {MAX_NAME_CHARS} characters, got {limits.shown(endpoint_name)}"
+            )
         with self._lock:
+            if endpoint_name not in self._faults and len(self._faults) >= limits.MAX_FAULTED_ENDPOINTS:
+                raise ValueError(f"at most {limits.MAX_FAULTED_ENDPOINTS} endpoints can have a fault at once")
             self._faults[endpoint_name] = fault
 
     def get(self, endpoint_name: str) -> Fault | None:

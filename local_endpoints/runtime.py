@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from local_endpoints import eventstream
-from local_endpoints.catalog import ACCOUNT_ID, REGION, Endpoint, ModelSlot
+from local_endpoints.catalog import ACCOUNT_ID, ENDPOINT_NAME, MAX_NAME_CHARS, REGION, Endpoint, ModelSlot
 from local_endpoints.container import ContainerModel
 from local_endpoints.faults import Fault
 from local_endpoints.models.base import Model, ModelInputError, ModelResponse, ModelStream
@@ -29,7 +28,6 @@ from local_endpoints.wire_errors import ModelError, ThrottlingException, Validat
 
 MAX_BODY_BYTES = 6 * 1024 * 1024
 MAX_SERVERLESS_BODY_BYTES = 4 * 1024 * 1024
-_ENDPOINT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 _END = object()  # marks an exhausted part iterator (next() in a worker thread cannot raise StopIteration out)
 _SHUTTING_DOWN = "The local SageMaker server is shutting down."
 
@@ -220,7 +218,7 @@ async def _prepare(request: Request, state: ServerState, operation: str) -> Call
 
 
 def _invocable_endpoint(state: ServerState, name: str) -> Endpoint:
-    if len(name) > 63 or not _ENDPOINT_NAME.match(name):
+    if len(name) > MAX_NAME_CHARS or not ENDPOINT_NAME.match(name):
         raise ValidationError(
             f"1 validation error detected: Value '{name}' at 'endpointName' failed to satisfy constraint: "
             "Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*"

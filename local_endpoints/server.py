@@ -12,6 +12,7 @@ from types import TracebackType
 
 import uvicorn
 
+from local_endpoints import limits
 from local_endpoints.app import build_app
 from local_endpoints.faults import Fault
 from local_endpoints.request_log import RecordedRequest
@@ -37,8 +38,6 @@ class LocalEndpoints:
     def __init__(
         self, port: int = 0, token_delay: float = 0.03, containers: dict[str, str] | None = None
     ) -> None:
-        if token_delay < 0:
-            raise ValueError("token_delay cannot be negative")
         self._state = ServerState(token_delay=token_delay)
         self._state.add_containers(containers or {})
         self._requested_port = port
@@ -140,14 +139,12 @@ class LocalEndpoints:
 
     @property
     def token_delay(self) -> float:
-        """Seconds between the streamed parts of the demo models."""
+        """Seconds between the streamed parts of the demo models (0 to 10; ValueError otherwise)."""
         return self._state.token_delay
 
     @token_delay.setter
     def token_delay(self, seconds: float) -> None:
-        if seconds < 0:
-            raise ValueError("token_delay cannot be negative")
-        self._state.token_delay = seconds
+        self._state.token_delay = limits.token_delay(seconds)
 
     def inject_fault(
         self,
@@ -187,7 +184,8 @@ class LocalEndpoints:
     def add_endpoints(
         self, count: int, prefix: str = "bulk-endpoint", status: str = "InService"
     ) -> list[str]:
-        """Add `count` endpoints (PREFIX-0001, ...) serving the text classifier; `reset()` removes them."""
+        """Add `count` endpoints (PREFIX-0001, ...) serving the text classifier; `reset()` removes them.
+        At most 10,000 until a reset; ValueError for a count, prefix or status out of bounds."""
         return self._state.add_endpoints(count, prefix, status)
 
     def reset(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 
 class WireError(Exception):
@@ -23,21 +23,45 @@ class WireError(Exception):
         self.fields = fields
 
     def runtime_response(self) -> Response:
-        body = {"Message": self.message, **self.fields}
-        return Response(
-            json.dumps(body),
-            status_code=self.status,
-            media_type="application/json",
-            headers={"x-amzn-ErrorType": self.code},
-        )
+        return runtime_error(self.code, self.status, self.message, **self.fields)
 
     def control_response(self) -> Response:
-        return Response(
-            json.dumps({"__type": self.code, "message": self.message}),
-            status_code=self.status,
-            media_type="application/x-amz-json-1.1",
-            headers={"x-amzn-ErrorType": self.code},
-        )
+        return control_error(self.code, self.status, self.message)
+
+
+def runtime_error(code: str, status: int, message: str, **fields: Any) -> Response:
+    """A rest-json (runtime) error: the code in `x-amzn-ErrorType`, `{"Message": ...}` in the body."""
+    return Response(
+        json.dumps({"Message": message, **fields}),
+        status_code=status,
+        media_type="application/json",
+        headers={"x-amzn-ErrorType": code},
+    )
+
+
+def control_error(code: str, status: int, message: str) -> Response:
+    """A JSON 1.1 (control plane) error: `{"__type": code, "message": ...}`."""
+    return Response(
+        json.dumps({"__type": code, "message": message}),
+        status_code=status,
+        media_type="application/x-amz-json-1.1",
+        headers={"x-amzn-ErrorType": code},
+    )
+
+
+def refusal(path: str, code: str, status: int, message: str, *, close: bool = False) -> Response:
+    """The server's own refusal of a request before any route runs, in the shape that path's callers parse:
+    JSON 1.1 for the control plane (`/`), `{"error": ...}` for the /_local/ controls, rest-json otherwise.
+    `close`: also end the connection (the request body was not read, or not all of it)."""
+    if path == "/":
+        response = control_error(code, status, message)
+    elif path.startswith("/_local/"):
+        response = JSONResponse({"error": message}, status_code=status)
+    else:
+        response = runtime_error(code, status, message)
+    if close:
+        response.headers["Connection"] = "close"
+    return response
 
 
 class ValidationError(WireError):

@@ -1,0 +1,220 @@
+"""The local server's limits (issue 8, items 9-12), over real HTTP: what a client sends is bounded, a web page
+on another origin cannot drive the server, bodies are refused by size before they are read, slow clients are
+cut off, and every bad input is a 4xx in SageMaker's shape, never a 500."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import math
+from typing import Any
+
+import pytest
+
+from local_endpoints import LocalEndpoints
+from local_endpoints.limits import shown
+
+CLASSIFIER = "/endpoints/demo-text-classifier/invocations"
+CLASSIFIER_REQUEST = b'{"features": ["This is great!"]}'
+
+
+def call(
+    server: LocalEndpoints,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], bytes]:
+    """One request on its own connection: (status, headers with lower-case names, body)."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=15)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+def control(server: LocalEndpoints, method: str, path: str, payload: Any = None) -> tuple[int, Any]:
+    body = None if payload is None else json.dumps(payload).encode()
+    status, _, raw = call(server, method, path, body, {"Content-Type": "application/json"})
+    return status, (json.loads(raw) if raw.startswith((b"{", b"[")) else raw.decode())
+
+
+def control_plane(server: LocalEndpoints, operation: str, body: bytes) -> tuple[int, dict[str, Any]]:
+    headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"SageMaker.{operation}"}
+    status, _, raw = call(server, "POST", "/", body, headers)
+    return status, json.loads(raw)
+
+
+# -- 9: bounded controls -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"count": 2.0},
+        {"count": True},
+        {"count": -1},
+        {"count": 10_001},
+        {"count": "3"},
+        {"count": 1, "prefix": "x" * 51},
+        {"count": 1, "prefix": 5},
+        {"count": 1, "prefix": "not a name!"},
+        {"count": 1, "prefix": ""},
+        {"count": 1, "status": ["InService"]},
+        {"count": 1e9},
+    ],
+    ids=lambda value: shown(value, 50),
+)
+def test_bulk_endpoints_refuse_what_is_out_of_bounds(server: LocalEndpoints, spec: dict[str, Any]) -> None:
+    before = len(server._state.catalog.endpoints())
+    status, body = control(server, "POST", "/_local/endpoints", spec)
+    assert status == 400, body
+    assert body["error"].startswith("expected {'count': N")
+    assert len(server._state.catalog.endpoints()) == before
+
+
+def test_bulk_endpoints_are_bounded_in_total_until_a_reset(server: LocalEndpoints) -> None:
+    assert control(server, "POST", "/_local/endpoints", {"count": 6000, "prefix": "a"})[0] == 201
+    status, body = control(server, "POST", "/_local/endpoints", {"count": 6000, "prefix": "b"})
+    assert status == 400
+    assert "at most 10000" in body["error"]
+    with pytest.raises(ValueError, match="at most 10000"):
+        server.add_endpoints(4001, prefix="c")
+    server.reset()
+    assert control(server, "POST", "/_local/endpoints", {"count": 6000, "prefix": "b"})[0] == 201
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"delay_ms": 1e300},
+        {"delay_ms": 120_001},
+        {"delay_ms": 1.5},
+        {"throttle_next": 10**9},
+        {"throttle_next": "2"},
+        {"break_stream_after": 1_000_001},
+        {"break_stream_after": True},
+        {"model_error_status": 500.0},
+        {"model_error_status": 99},
+        {"model_error_message": "x" * 4097},
+        {"model_error_message": ["boom"]},
+        {"stream_error": ["ModelStreamError"]},
+        {"no_such_field": 1},
+    ],
+    ids=lambda value: shown(value, 50),
+)
+def test_faults_refuse_what_is_out_of_bounds(server: LocalEndpoints, fault: dict[str, Any]) -> None:
+    status, body = control(server, "PUT", "/_local/faults/demo-text-classifier", fault)
+    assert status == 400, body
+    assert control(server, "GET", "/_local/faults") == (200, {})
+
+
+def test_fault_names_are_bounded_in_length_and_number(server: LocalEndpoints) -> None:
+    assert control(server, "PUT", f"/_local/faults/{'a' * 64}", {"delay_ms": 1})[0] == 400
+    for index in range(1000):
+        server.inject_fault(f"endpoint-{index}", delay_ms=1)
+    status, body = control(server, "PUT", "/_local/faults/one-too-many", {"delay_ms": 1})
+    assert status == 400
+    assert "1000" in body["error"]
+    # replacing a fault already in force is still fine
+    assert control(server, "PUT", "/_local/faults/endpoint-7", {"delay_ms": 2})[0] == 204
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"token_delay": NaN}',
+        b'{"token_delay": Infinity}',
+        b'{"token_delay": 1e308}',
+        b'{"token_delay": 10.5}',
+        b'{"token_delay": "0.1"}',
+        b'{"token_delay": true}',
+        b'{"token_delay": -1}',
+    ],
+    ids=lambda raw: raw.decode(),
+)
+def test_settings_refuse_a_token_delay_out_of_bounds(server: LocalEndpoints, raw: bytes) -> None:
+    status, _, body = call(server, "PUT", "/_local/settings", raw, {"Content-Type": "application/json"})
+    assert status == 400, body
+    assert "token_delay" in json.loads(body)["error"]
+    assert control(server, "GET", "/_local/settings") == (200, {"token_delay": 0.0})
+
+
+def test_token_delay_is_bounded_in_the_python_api_too() -> None:
+    for bad in (math.nan, math.inf, 1e308, 10.5):
+        with pytest.raises(ValueError, match="token_delay"):
+            LocalEndpoints(token_delay=bad)
+    server = LocalEndpoints(token_delay=0)
+    with pytest.raises(ValueError, match="token_delay"):
+        server.token_delay = math.nan
+    server.token_delay = 10
+    assert server.token_delay == 10
+
+
+# -- 9: no cross-origin requests -----------------------------------------------------------------------------
+
+FOREIGN = [
+    {"Origin": "https://evil.example"},
+    {"Origin": "null"},
+    {"Origin": "http://127.0.0.1:1"},  # another local port: another origin
+    {"Origin": "http://127.0.0.1.evil.example"},
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},
+    {"Host": "evil.example"},  # DNS rebinding: a foreign name resolving to 127.0.0.1
+]
+
+
+@pytest.mark.parametrize("foreign", FOREIGN, ids=lambda value: shown(value, 50))
+def test_a_web_page_cannot_drive_the_controls(server: LocalEndpoints, foreign: dict[str, str]) -> None:
+    # a form-like text/plain POST needs no preflight: the server itself must refuse it
+    headers = {"Content-Type": "text/plain", **foreign}
+    before = len(server._state.catalog.endpoints())
+    status, response_headers, body = call(server, "POST", "/_local/endpoints", b'{"count": 5}', headers)
+    assert status == 403
+    assert "cross-origin" in json.loads(body)["error"]
+    assert response_headers["content-type"] == "application/json"
+    assert len(server._state.catalog.endpoints()) == before
+    status, _, body = call(server, "GET", "/_local/requests", headers=foreign)
+    assert status == 403
+
+
+@pytest.mark.parametrize("foreign", FOREIGN, ids=lambda value: shown(value, 50))
+def test_a_web_page_cannot_drive_the_sagemaker_routes(
+    server: LocalEndpoints, foreign: dict[str, str]
+) -> None:
+    headers = {"Content-Type": "application/json", **foreign}
+    status, response_headers, body = call(server, "POST", CLASSIFIER, CLASSIFIER_REQUEST, headers)
+    assert status == 403
+    assert response_headers["x-amzn-errortype"] == "AccessDeniedException"
+    assert "cross-origin" in json.loads(body)["Message"]
+    status, response_headers, body = call(
+        server, "POST", "/", b"{}", {"X-Amz-Target": "SageMaker.ListEndpoints", **foreign}
+    )
+    assert status == 403
+    assert json.loads(body)["__type"] == "AccessDeniedException"
+    assert server.requests() == []  # refused before anything is recorded
+
+
+@pytest.mark.parametrize(
+    "own",
+    [
+        {},
+        {"Origin": "http://127.0.0.1:{port}"},
+        {"Origin": "http://localhost:{port}"},
+        {"Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Site": "none"},  # typed into the address bar
+        {"Host": "localhost:{port}"},
+    ],
+    ids=lambda value: shown(value, 50),
+)
+def test_the_server_s_own_origin_and_plain_clients_are_served(
+    server: LocalEndpoints, own: dict[str, str]
+) -> None:
+    headers = {name: value.format(port=server.port) for name, value in own.items()}
+    status, _, body = call(
+        server, "POST", CLASSIFIER, CLASSIFIER_REQUEST, {"Content-Type": "application/json", **headers}
+    )
+    assert status == 200, body
+    assert call(server, "GET", "/_local/health", headers=headers)[0] == 200
