@@ -17,7 +17,7 @@ import streamlit as st
 from components import relative_time
 from components.safe_text import TrustedHtml
 
-_SCRIPT = """
+SCRIPT = """
 <script>
 (function () {
   if (window.__smtiClock) return;
@@ -59,7 +59,7 @@ _SCRIPT = """
 
 def install() -> None:
     """Start the page's clock (once per browser tab; drawing it again changes nothing)."""
-    st.html(_SCRIPT, unsafe_allow_javascript=True)
+    st.html(SCRIPT, unsafe_allow_javascript=True)
 
 
 def _epoch_ms(moment: datetime) -> int:

@@ -19,9 +19,13 @@
   let checkJson = false;
   let lastHeight = -1;
 
+  // The app that embeds this component is served from this iframe's own origin (Streamlit serves
+  // components itself): messages go only there, and only messages from there are heard.
+  const APP_ORIGIN = window.location.origin;
+
   // The Streamlit component protocol (v1): every message to the app carries isStreamlitMessage.
   function post(type, data) {
-    window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, data), "*");
+    window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, data), APP_ORIGIN);
   }
 
   function setHeight() {
@@ -182,6 +186,7 @@
   }
 
   window.addEventListener("message", function (event) {
+    if (event.source !== window.parent || event.origin !== APP_ORIGIN) return; // another frame or site
     const data = event.data;
     if (!data || data.type !== "streamlit:render") return;
     const args = data.args || {};

@@ -1,4 +1,4 @@
-"""A real `streamlit run app.py` on a free loopback port, and the flags Debian's Chromium needs here.
+"""A real `streamlit run serve.py` on a free loopback port, and the flags Debian's Chromium needs here.
 
 Shared by tests/browser (pytest fixtures) and bench/ (the UI benchmarks): both must start the app exactly the
 way a user does, pointed at a given local endpoints server.
@@ -79,7 +79,8 @@ def streamlit_process(
 ) -> Iterator[tuple[str, subprocess.Popen[Any]]]:
     """Like `streamlit_app`, also yielding the `streamlit run` process (the benchmarks read its CPU time).
 
-    `app_dir` is the checkout whose app.py is served (default: this one), e.g. an older worktree."""
+    `app_dir` is the checkout whose app is served (default: this one), e.g. an older worktree: its serve.py,
+    as the README runs it (the app behind security headers), or its app.py when it has none."""
     port = free_port()
     env = dict(os.environ)
     env["LOCAL_ENDPOINTS_URL"] = local_endpoints_url
@@ -87,7 +88,7 @@ def streamlit_process(
     log = open(log_path, "wb") if log_path is not None else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [
-            *(sys.executable, "-m", "streamlit", "run", "app.py"),
+            *(sys.executable, "-m", "streamlit", "run", _entry(app_dir or ROOT)),
             *("--server.headless", "true", "--server.address", "127.0.0.1"),
             *("--server.port", str(port), "--browser.gatherUsageStats", "false"),
         ],
@@ -104,3 +105,7 @@ def streamlit_process(
         stop(process)
         if log is not subprocess.DEVNULL:
             log.close()
+
+
+def _entry(app_dir: Path) -> str:
+    return "serve.py" if (app_dir / "serve.py").exists() else "app.py"

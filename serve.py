@@ -1,0 +1,102 @@
+"""The app's web server: `streamlit run serve.py` serves app.py with Streamlit's own server, plus the
+security headers Streamlit does not send by itself.
+
+Streamlit 1.67 runs an `st.App` found in the script it is given as an ASGI app (uvicorn, Starlette), with
+middleware of our own in front of its routes. Every HTTP response (the page, its static files, the component
+iframes, media) gets:
+
+- a Content-Security-Policy: scripts, styles, fonts, images, frames and connections only from this server
+  (styles inline too: Streamlit's own; images also from data: and blob:, as Streamlit draws them), no
+  plugins, and no framing by another site (`frame-ancestors 'self'`: the components are frames of the page);
+- `X-Frame-Options: SAMEORIGIN` for browsers without frame-ancestors, `X-Content-Type-Options: nosniff`, and
+  `Referrer-Policy: no-referrer`.
+
+`streamlit run app.py` still works (the same app without these headers); tests/browser runs this file.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib.util
+import re
+from pathlib import Path
+
+import streamlit as st
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HERE = Path(__file__).resolve().parent
+
+
+def _inline_script_hashes() -> list[str]:
+    """CSP hashes of the only inline scripts the page runs: Streamlit's index.html (`window.prerenderReady
+    = false`), streamlit-ace's index.html (its webpack runtime) and our page clock. Read from the installed
+    packages and our own source, so an upgrade changes the hash with the script; any other inline script
+    (one a model's output might smuggle in) is refused by the browser."""
+    from components import page_clock  # declares no component (importing one here would break it)
+
+    pages = [Path(st.__file__).parent / "static" / "index.html"]
+    # Found, not imported: importing streamlit_ace declares its component before Streamlit's runtime exists,
+    # and the page's own import then finds it already done (its iframe answers 404).
+    ace = importlib.util.find_spec("streamlit_ace")
+    if ace is not None and ace.origin is not None:
+        pages.append(Path(ace.origin).parent / "frontend" / "build" / "index.html")
+    sources = [page_clock.SCRIPT]
+    for page in pages:
+        try:
+            sources.append(page.read_text(encoding="utf-8"))
+        except OSError:
+            continue  # a missing page runs no script
+    bodies = [body for source in sources for body in re.findall(r"<script>(.*?)</script>", source, re.S)]
+    return [f"'sha256-{base64.b64encode(hashlib.sha256(b.encode()).digest()).decode()}'" for b in bodies]
+
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        f"script-src 'self' {' '.join(_inline_script_hashes())}".strip(),
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "media-src 'self' data: blob:",
+        "connect-src 'self'",
+        "frame-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-frame-options", b"SAMEORIGIN"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
+
+
+class SecurityHeaders:
+    """ASGI middleware: adds SECURITY_HEADERS to every HTTP response (a header already set is left alone)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in SECURITY_HEADERS if name not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+app = st.App(HERE / "app.py", middleware=[Middleware(SecurityHeaders)])

@@ -1,0 +1,102 @@
+"""The page as served by `streamlit run serve.py` (the README's command): security headers on every response,
+a Content-Security-Policy the browser enforces, the app's own server bound to loopback, and a component that
+only listens to its own page."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import app_history, app_url, browser  # noqa: F401 (fixtures)
+from tests.support.real_app import CHROMIUM_ARGS  # noqa: F401 (the same browser flags, via `browser`)
+
+PATHS = ["/", "/_stcore/health", "/no/such/page.js"]
+
+
+def headers(url: str) -> dict[str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return {name.lower(): value for name, value in response.headers.items()}
+    except urllib.error.HTTPError as error:  # a 404 is a response too
+        return {name.lower(): value for name, value in error.headers.items()}
+
+
+def assert_secure(got: dict[str, str]) -> None:
+    policy = got["content-security-policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'self'" in policy
+    assert (
+        "object-src 'none'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    )
+    assert got["x-frame-options"] == "SAMEORIGIN"
+    assert got["x-content-type-options"] == "nosniff"
+    assert got["referrer-policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_every_response_carries_the_security_headers(app_url: str, path: str):  # noqa: F811
+    assert_secure(headers(app_url + path))
+
+
+@pytest.mark.browser
+def test_the_browser_refuses_an_inline_script_the_app_did_not_write(browser, app_url: str):  # noqa: F811
+    context = browser.new_context()
+    page = context.new_page()
+    documents: list = []
+    page.on("response", lambda r: documents.append(r) if r.request.resource_type == "document" else None)
+    try:
+        page.goto(app_url)
+        page.get_by_test_id("stMain").get_by_role("heading", name="Test inference").wait_for()
+        page.frame_locator('iframe[title="streamlit_ace.streamlit_ace"]').locator(".ace_editor").wait_for()
+        # the page and each component's iframe (the editor, the request actions) came with the headers
+        assert len(documents) >= 3, [d.url for d in documents]
+        for document in documents:
+            assert_secure(document.all_headers())
+        violations = page.evaluate(
+            """() => new Promise(resolve => {
+                const seen = [];
+                document.addEventListener("securitypolicyviolation", e => seen.push(e.violatedDirective));
+                const script = document.createElement("script");
+                script.textContent = "window.__injected = true";
+                document.body.appendChild(script);
+                setTimeout(() => resolve({seen, ran: window.__injected === true}), 300);
+            })"""
+        )
+        assert violations["ran"] is False
+        assert any(directive.startswith("script-src") for directive in violations["seen"])
+        # The app's own inline script (the page clock) did run: "just now" would not move otherwise.
+        assert page.evaluate("() => Boolean(window.__smtiClock)")
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_the_request_actions_component_ignores_messages_from_other_frames(browser, app_url: str):  # noqa: F811
+    """A message shaped like Streamlit's render message, posted by a frame that is not the app, changes
+    nothing: the component's buttons keep their state."""
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        frame = page.frame_locator('iframe[title="components.request_actions.request_actions"]')
+        send = frame.get_by_test_id("smti-send")
+        expect(send).to_be_enabled()  # an endpoint is picked: Send Request can be clicked
+        # From inside the component's own window (not its parent). Any effect is watched for as it happens:
+        # the app's next genuine render message would undo it a moment later.
+        effect = frame.locator("body").evaluate(
+            """() => new Promise(resolve => {
+                const seen = [];
+                const send = document.getElementById("send");
+                const watch = new MutationObserver(() => seen.push(send.disabled));
+                watch.observe(send, {attributes: true});
+                watch.observe(document.getElementById("reason"), {childList: true, characterData: true});
+                window.postMessage({type: "streamlit:render", disabled: false,
+                    args: {send_disabled: true, disabled_reason: "spoofed"}}, "*");
+                setTimeout(() => { watch.disconnect(); resolve(seen); }, 300);
+            })"""
+        )
+        assert effect == [], "a message from the component's own window changed the buttons"
+    finally:
+        context.close()
