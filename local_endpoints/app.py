@@ -11,6 +11,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from local_endpoints import controls
+from local_endpoints.body_guard import BodyGuard
 from local_endpoints.control_plane import control_plane
 from local_endpoints.origin_guard import SameOriginOnly
 from local_endpoints.recording import record
@@ -50,7 +51,7 @@ def build_app(state: ServerState) -> ASGIApp:
         ]
     )
     app.state.local = state
-    return _RequestId(SameOriginOnly(app))
+    return _RequestId(SameOriginOnly(BodyGuard(app)))
 
 
 class _RequestId:

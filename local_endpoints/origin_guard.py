@@ -30,7 +30,7 @@ class SameOriginOnly:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and (reason := foreign_request(scope)) is not None:
             message = f"The local SageMaker server refuses cross-origin requests: {reason}."
-            response = refusal(scope["path"], "AccessDeniedException", 403, message, close=True)
+            response = refusal(scope["path"], "AccessDeniedException", 403, message)
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -20,13 +20,13 @@ from local_endpoints import eventstream
 from local_endpoints.catalog import ACCOUNT_ID, ENDPOINT_NAME, MAX_NAME_CHARS, REGION, Endpoint, ModelSlot
 from local_endpoints.container import ContainerModel
 from local_endpoints.faults import Fault
+from local_endpoints.limits import MAX_RUNTIME_BODY_BYTES
 from local_endpoints.models.base import Model, ModelInputError, ModelResponse, ModelStream
 from local_endpoints.part_batches import MAX_PARTS, Batch, pull_batch
 from local_endpoints.recording import record, server_state
 from local_endpoints.state import ServerState
 from local_endpoints.wire_errors import ModelError, ThrottlingException, ValidationError, WireError
 
-MAX_BODY_BYTES = 6 * 1024 * 1024
 MAX_SERVERLESS_BODY_BYTES = 4 * 1024 * 1024
 _END = object()  # marks an exhausted part iterator (next() in a worker thread cannot raise StopIteration out)
 _SHUTTING_DOWN = "The local SageMaker server is shutting down."
@@ -186,7 +186,8 @@ async def _prepare(request: Request, state: ServerState, operation: str) -> Call
     if fault is not None and fault.delay_ms:
         await asyncio.sleep(fault.delay_ms / 1000)
     endpoint = _invocable_endpoint(state, name)
-    limit = MAX_SERVERLESS_BODY_BYTES if any(v.serverless for v in endpoint.variants) else MAX_BODY_BYTES
+    serverless = any(v.serverless for v in endpoint.variants)
+    limit = MAX_SERVERLESS_BODY_BYTES if serverless else MAX_RUNTIME_BODY_BYTES
     if len(body) > limit:
         raise ValidationError(
             f"Received payload of {len(body)} bytes, which exceeds the maximum request payload size of "

@@ -15,6 +15,7 @@ import uvicorn
 from local_endpoints import limits
 from local_endpoints.app import build_app
 from local_endpoints.faults import Fault
+from local_endpoints.http_protocol import LocalH11Protocol
 from local_endpoints.request_log import RecordedRequest
 from local_endpoints.state import ServerState
 
@@ -69,6 +70,7 @@ class LocalEndpoints:
         server = self._server = uvicorn.Server(
             uvicorn.Config(
                 self._app,
+                http=LocalH11Protocol,
                 log_config=None,
                 log_level="warning",
                 access_log=False,

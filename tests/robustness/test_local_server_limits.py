@@ -7,11 +7,14 @@ from __future__ import annotations
 import http.client
 import json
 import math
+import socket
+import time
 from typing import Any
 
 import pytest
 
 from local_endpoints import LocalEndpoints
+from local_endpoints.http_protocol import DRAIN_S
 from local_endpoints.limits import shown
 
 CLASSIFIER = "/endpoints/demo-text-classifier/invocations"
@@ -218,3 +221,136 @@ def test_the_server_s_own_origin_and_plain_clients_are_served(
     )
     assert status == 200, body
     assert call(server, "GET", "/_local/health", headers=headers)[0] == 200
+
+
+# -- 10: bodies refused by size before they are read ---------------------------------------------------------
+
+RUNTIME_LIMIT = 6 * 1024 * 1024
+CONTROL_LIMIT = 1024 * 1024
+
+
+class Raw:
+    """A client on a raw socket: it sends what it likes and reads one answer."""
+
+    def __init__(self, server: LocalEndpoints, timeout: float = 5) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=timeout)
+        self.buffer = b""
+
+    def __enter__(self) -> Raw:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.sock.close()
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def answer(self) -> tuple[int, dict[str, str], bytes]:
+        """The next response: (status, headers with lower-case names, body)."""
+        while b"\r\n\r\n" not in self.buffer:
+            self._more()
+        head_part, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        status_line, *header_lines = head_part.decode("latin-1").split("\r\n")
+        headers = {}
+        for line in header_lines:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", "0"))
+        while len(self.buffer) < length:
+            self._more()
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        return int(status_line.split()[1]), headers, body
+
+    def closed_within(self, seconds: float) -> float | None:
+        """How long until the server closed the connection (None: still open after `seconds`)."""
+        started = time.monotonic()
+        self.sock.settimeout(0.1)
+        while time.monotonic() - started < seconds:
+            try:
+                if not self.sock.recv(65536):
+                    return time.monotonic() - started
+            except TimeoutError:
+                continue
+            except ConnectionResetError:
+                return time.monotonic() - started
+        return None
+
+    def _more(self) -> None:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError(f"the server closed the connection; so far: {self.buffer[:200]!r}")
+        self.buffer += chunk
+
+
+def head(path: str, *lines: str) -> bytes:
+    return "\r\n".join([f"POST {path} HTTP/1.1", "Host: 127.0.0.1", *lines, "", ""]).encode()
+
+
+def test_a_runtime_body_over_6_mib_is_refused_on_its_content_length_alone(server: LocalEndpoints) -> None:
+    # only the head is sent: an answer proves the server did not wait for 100 MB
+    with Raw(server) as client:
+        client.send(head(CLASSIFIER, "Content-Type: application/json", "Content-Length: 100000000"))
+        status, headers, body = client.answer()
+        # the 100 MB are not waited for: the connection closes a short drain time later
+        assert client.closed_within(DRAIN_S + 1) is not None
+    assert status == 400
+    assert headers["x-amzn-errortype"] == "ValidationError"
+    assert json.loads(body)["Message"] == (
+        "Received payload of 100000000 bytes, which exceeds the maximum request payload size of "
+        f"{RUNTIME_LIMIT} bytes for endpoint demo-text-classifier."
+    )
+    assert server.requests() == []
+
+
+def test_a_chunked_runtime_body_is_refused_once_past_6_mib(server: LocalEndpoints) -> None:
+    # 7 MiB of chunks and no last chunk: the body never ends, yet the server answers
+    chunked = head(CLASSIFIER, "Content-Type: application/json", "Transfer-Encoding: chunked")
+    chunk = b"x" * 65536
+    chunks = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+    with Raw(server) as client:
+        client.send(chunked + chunks * 112)
+        status, headers, body = client.answer()
+        assert client.closed_within(DRAIN_S + 1) is not None
+    assert status == 400
+    assert headers["x-amzn-errortype"] == "ValidationError"
+    assert f"more than {RUNTIME_LIMIT} bytes" in json.loads(body)["Message"]
+
+
+@pytest.mark.parametrize("size", [RUNTIME_LIMIT, RUNTIME_LIMIT - 1])
+def test_a_runtime_body_up_to_6_mib_still_reaches_the_model(server: LocalEndpoints, size: int) -> None:
+    body = b'{"features": ["' + b"a" * (size - 18) + b'"]}'
+    assert len(body) == size
+    status, _, answer = call(server, "POST", CLASSIFIER, body, {"Content-Type": "application/json"})
+    assert status == 200, answer
+    assert len(server.requests()[0].body) == size
+
+
+def test_a_refused_body_that_does_arrive_leaves_the_connection_usable(server: LocalEndpoints) -> None:
+    body = b"x" * (CONTROL_LIMIT + 1)
+    with Raw(server) as client:
+        client.send(head("/_local/settings", f"Content-Length: {len(body)}") + body)
+        assert client.answer()[0] == 413
+        client.send(b"GET /_local/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        status, _, answer = client.answer()
+        assert (status, answer) == (200, b"ok")
+
+
+@pytest.mark.parametrize(
+    "path, shape",
+    [("/", "message"), ("/_local/settings", "error"), ("/no/such/path", "Message")],
+)
+def test_a_control_body_over_1_mib_is_refused_with_413(server: LocalEndpoints, path: str, shape: str) -> None:
+    with Raw(server) as client:
+        client.send(
+            head(path, "X-Amz-Target: SageMaker.ListEndpoints", f"Content-Length: {CONTROL_LIMIT + 1}")
+        )
+        status, _, body = client.answer()
+    assert status == 413
+    assert f"{CONTROL_LIMIT} bytes" in json.loads(body)[shape]
+    # and a chunked one, past the limit
+    chunked = head(path, "X-Amz-Target: SageMaker.ListEndpoints", "Transfer-Encoding: chunked")
+    chunk = b" " * 65536
+    with Raw(server) as client:
+        client.send(chunked + (f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n") * 17)
+        assert client.answer()[0] == 413
+    assert control_plane(server, "ListEndpoints", b" " * 1000 + b"{}")[0] == 200
