@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from local_endpoints import controls
 from local_endpoints.body_guard import BodyGuard
 from local_endpoints.control_plane import control_plane
+from local_endpoints.limits import Timeouts
 from local_endpoints.origin_guard import SameOriginOnly
 from local_endpoints.recording import record
 from local_endpoints.runtime import invoke_endpoint, invoke_endpoint_with_response_stream
@@ -33,8 +34,9 @@ async def _unknown(request: Request) -> Response:
     ).runtime_response()
 
 
-def build_app(state: ServerState) -> ASGIApp:
-    """The server's ASGI app over `state` (shared with the Python API, which changes it directly)."""
+def build_app(state: ServerState, body_timeout_s: float = Timeouts().body_s) -> ASGIApp:
+    """The server's ASGI app over `state` (shared with the Python API, which changes it directly); a request
+    body must arrive within `body_timeout_s` of its headers."""
     app = Starlette(
         routes=[
             # {name:path}: botocore sends a "/" in a name as %2F, which arrives decoded; such a name is then
@@ -51,7 +53,7 @@ def build_app(state: ServerState) -> ASGIApp:
         ]
     )
     app.state.local = state
-    return _RequestId(SameOriginOnly(BodyGuard(app)))
+    return _RequestId(SameOriginOnly(BodyGuard(app, body_timeout_s)))
 
 
 class _RequestId:

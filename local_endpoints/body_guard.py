@@ -5,6 +5,8 @@ it as long as the client likes. This guard:
 
 - refuses a body whose Content-Length is over the limit at once, without reading a byte of it;
 - reads a chunked body only up to the limit, and refuses it as soon as it goes past;
+- gives the whole body `body_timeout_s` to arrive after its headers, else answers 408 and closes the
+  connection (a client sending a byte a second used to hold it forever);
 
 then hands the route the body it read. A refusal is answered at once; the rest of the body is discarded as it
 comes, for at most `http_protocol.DRAIN_S`, then the connection is closed.
@@ -13,6 +15,8 @@ Runtime paths allow SageMaker's 6 MiB and refuse as SageMaker does (ValidationEr
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,8 +28,9 @@ _RUNTIME_PREFIX = "/endpoints/"
 
 
 class BodyGuard:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, body_timeout_s: float) -> None:
         self.app = app
+        self.body_timeout_s = body_timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -40,19 +45,29 @@ class BodyGuard:
             return
         chunks: list[bytes] = []
         size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return  # the client went away: nobody to answer
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                chunks.clear()
-                await _too_large(scope, receive, send, limit, f"more than {limit} bytes")
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+        try:
+            async with asyncio.timeout(self.body_timeout_s):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return  # the client went away: nobody to answer
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > limit:
+                        chunks.clear()
+                        await _too_large(scope, receive, send, limit, f"more than {limit} bytes")
+                        return
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            chunks.clear()
+            text = (
+                f"The request body did not arrive within {self.body_timeout_s:g} s of its headers "
+                f"({size} bytes came); the local SageMaker server closed the connection."
+            )
+            await refusal(path, "RequestTimeout", 408, text, close=True)(scope, receive, send)
+            return
         await self.app(scope, _replay(b"".join(chunks), receive), send)
 
 

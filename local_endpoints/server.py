@@ -16,6 +16,7 @@ from local_endpoints import limits
 from local_endpoints.app import build_app
 from local_endpoints.faults import Fault
 from local_endpoints.http_protocol import LocalH11Protocol
+from local_endpoints.limits import Timeouts
 from local_endpoints.request_log import RecordedRequest
 from local_endpoints.state import ServerState
 
@@ -33,19 +34,26 @@ class LocalEndpoints:
     ```
 
     `containers` maps endpoint names to model container URLs ("http://127.0.0.1:8080"); each becomes an
-    endpoint that forwards to the container. Binds 127.0.0.1 only.
+    endpoint that forwards to the container. `timeouts`: how long to wait on slow or idle clients (10 s for a
+    request's head, 20 s for its body, 5 s idle between requests). Binds 127.0.0.1 only.
     """
 
     def __init__(
-        self, port: int = 0, token_delay: float = 0.03, containers: dict[str, str] | None = None
+        self,
+        port: int = 0,
+        token_delay: float = 0.03,
+        containers: dict[str, str] | None = None,
+        timeouts: Timeouts | None = None,
     ) -> None:
+        #: how long the server waits on a slow or idle client (see `limits.Timeouts`)
+        self.timeouts = timeouts or Timeouts()
         self._state = ServerState(token_delay=token_delay)
         self._state.add_containers(containers or {})
         self._requested_port = port
         self._socket: socket.socket | None = None
         #: the port it listens on, once started (0 before)
         self.port = 0
-        self._app = build_app(self._state)
+        self._app = build_app(self._state, self.timeouts.body_s)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -70,7 +78,8 @@ class LocalEndpoints:
         server = self._server = uvicorn.Server(
             uvicorn.Config(
                 self._app,
-                http=LocalH11Protocol,
+                http=LocalH11Protocol.with_head_timeout(self.timeouts.head_s),
+                timeout_keep_alive=self.timeouts.keep_alive_s,
                 log_config=None,
                 log_level="warning",
                 access_log=False,

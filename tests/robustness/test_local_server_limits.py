@@ -9,13 +9,14 @@ import json
 import math
 import socket
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from local_endpoints import LocalEndpoints
 from local_endpoints.http_protocol import DRAIN_S
-from local_endpoints.limits import shown
+from local_endpoints.limits import Timeouts, shown
 
 CLASSIFIER = "/endpoints/demo-text-classifier/invocations"
 CLASSIFIER_REQUEST = b'{"features": ["This is great!"]}'
@@ -262,18 +263,25 @@ class Raw:
         return int(status_line.split()[1]), headers, body
 
     def closed_within(self, seconds: float) -> float | None:
-        """How long until the server closed the connection (None: still open after `seconds`)."""
+        """How long until the server closed the connection (None: still open after `seconds`); what it sent
+        meanwhile is kept for `answer`."""
         started = time.monotonic()
+        timeout = self.sock.gettimeout()
         self.sock.settimeout(0.1)
-        while time.monotonic() - started < seconds:
-            try:
-                if not self.sock.recv(65536):
+        try:
+            while time.monotonic() - started < seconds:
+                try:
+                    chunk = self.sock.recv(65536)
+                except TimeoutError:
+                    continue
+                except ConnectionResetError:
                     return time.monotonic() - started
-            except TimeoutError:
-                continue
-            except ConnectionResetError:
-                return time.monotonic() - started
-        return None
+                if not chunk:
+                    return time.monotonic() - started
+                self.buffer += chunk
+            return None
+        finally:
+            self.sock.settimeout(timeout)
 
     def _more(self) -> None:
         chunk = self.sock.recv(65536)
@@ -354,3 +362,118 @@ def test_a_control_body_over_1_mib_is_refused_with_413(server: LocalEndpoints, p
         client.send(chunked + (f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n") * 17)
         assert client.answer()[0] == 413
     assert control_plane(server, "ListEndpoints", b" " * 1000 + b"{}")[0] == 200
+
+
+# -- 11: slow and idle clients are cut off -------------------------------------------------------------------
+
+SHORT = Timeouts(head_s=1.0, body_s=1.5, keep_alive_s=1)
+
+
+@pytest.fixture(scope="module")
+def impatient() -> Iterator[LocalEndpoints]:
+    """A server with short timeouts, so that waiting them out is quick."""
+    with LocalEndpoints(port=0, token_delay=0.0, timeouts=SHORT) as server:
+        yield server
+
+
+def trickle(client: Raw, data: bytes, every: float, for_at_most: float) -> float:
+    """Send `data` a byte every `every` seconds until it is all sent, the server closes, or `for_at_most`
+    seconds pass; returns how long the server let it go on."""
+    started = time.monotonic()
+    for byte in data:
+        try:
+            client.send(bytes([byte]))
+        except (BrokenPipeError, ConnectionResetError):
+            break
+        if client.closed_within(every) is not None or time.monotonic() - started > for_at_most:
+            break
+    return time.monotonic() - started
+
+
+def test_the_default_timeouts() -> None:
+    assert LocalEndpoints().timeouts == Timeouts(head_s=10.0, body_s=20.0, keep_alive_s=5)
+    with pytest.raises(ValueError, match="head_s"):
+        Timeouts(head_s=math.nan)
+
+
+def test_a_head_sent_a_byte_at_a_time_is_cut_off(impatient: LocalEndpoints) -> None:
+    with Raw(impatient) as client:
+        lasted = trickle(client, head(CLASSIFIER, "Content-Length: 2") + b"{}", every=0.1, for_at_most=5)
+        assert lasted < SHORT.head_s + 0.5
+        status, headers, body = client.answer()
+    assert status == 408
+    assert headers["connection"] == "close"
+    assert "did not arrive within 1 s" in json.loads(body)["error"]
+
+
+def test_the_head_clock_starts_again_for_each_request(impatient: LocalEndpoints) -> None:
+    with Raw(impatient) as client:
+        for _ in range(3):  # each request's head is quick, the whole connection lasts longer than head_s
+            time.sleep(0.5)
+            client.send(b"GET /_local/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert client.answer()[0] == 200
+        lasted = trickle(client, b"GET /_local/health HTTP/1.1\r\n", every=0.1, for_at_most=5)
+        assert lasted < SHORT.head_s + 0.5
+        assert client.answer()[0] == 408
+
+
+def test_a_connection_that_sends_nothing_is_closed_silently(impatient: LocalEndpoints) -> None:
+    with Raw(impatient) as client:
+        started = time.monotonic()
+        assert client.closed_within(SHORT.head_s + 1) is not None
+        assert SHORT.head_s - 0.2 < time.monotonic() - started
+        assert client.buffer == b""
+
+
+def test_a_body_sent_a_byte_at_a_time_is_cut_off(impatient: LocalEndpoints) -> None:
+    with Raw(impatient) as client:
+        client.send(head(CLASSIFIER, "Content-Type: application/json", "Content-Length: 100"))
+        lasted = trickle(client, b"x" * 100, every=0.1, for_at_most=6)
+        assert lasted < SHORT.body_s + 0.5
+        status, headers, body = client.answer()
+    assert status == 408
+    assert headers["x-amzn-errortype"] == "RequestTimeout"
+    assert "did not arrive within 1.5 s" in json.loads(body)["Message"]
+    assert impatient.requests() == []
+
+
+def test_an_idle_connection_is_closed_after_the_keep_alive_time(impatient: LocalEndpoints) -> None:
+    with Raw(impatient) as client:
+        client.send(b"GET /_local/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert client.answer()[0] == 200
+        closed_after = client.closed_within(SHORT.keep_alive_s + 1)
+        assert closed_after is not None and closed_after > SHORT.keep_alive_s - 0.2
+
+
+def test_a_drained_connection_is_closed_after_the_keep_alive_time(impatient: LocalEndpoints) -> None:
+    body = b"x" * (CONTROL_LIMIT + 1)
+    with Raw(impatient) as client:
+        client.send(head("/_local/settings", f"Content-Length: {len(body)}") + body)
+        assert client.answer()[0] == 413
+        assert client.closed_within(SHORT.keep_alive_s + 1) is not None
+
+
+def test_a_long_answer_is_not_a_slow_client(impatient: LocalEndpoints) -> None:
+    # a stream outlasting every timeout: the client sent its request at once and is reading
+    impatient.token_delay = 0.1
+    try:
+        body = json.dumps(
+            {
+                "inputs": "The river",
+                "parameters": {"max_new_tokens": 25, "ignore_eos_token": True},
+                "stream": True,
+            }
+        ).encode()
+        started = time.monotonic()
+        status, _, answer = call(
+            impatient,
+            "POST",
+            "/endpoints/demo-tgi-generator/invocations-response-stream",
+            body,
+            {"Content-Type": "application/json"},
+        )
+        assert time.monotonic() - started > SHORT.head_s + SHORT.body_s
+        assert status == 200
+        assert answer.count(b":event-type") == 25
+    finally:
+        impatient.token_delay = 0.0
