@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from local_endpoints import LocalEndpoints
 from services.history import History
 from tests.support.replay_container import REPLAY_ENDPOINT, replay_request
-from tests.ui.conftest import click, pick, run_until, statuses
+from tests.ui.conftest import card_places, click, pick, run_until, statuses
 
 
 def _png() -> bytes:
@@ -27,9 +27,11 @@ def send_reply(app: AppTest, server: LocalEndpoints, body: bytes, content_type: 
     """Send the request that makes the replay container answer `body`, and wait for its card to end."""
     if app.session_state["_sample_loaded_for"][1] != REPLAY_ENDPOINT:
         pick(app, server, REPLAY_ENDPOINT)
-    before = len(statuses(app))
+    before = set(card_places(app))  # by key: the stack keeps 50 cards, so a count stops growing
     click(app, "send", replay_request(body, content_type, **how))
-    run_until(app, lambda at: len(statuses(at)) > before and statuses(at)[0] != "Pending", timeout=30)
+    run_until(
+        app, lambda at: bool(set(card_places(at)) - before) and statuses(at)[0] != "Pending", timeout=30
+    )
 
 
 def saved(tmp_path: Path, count: int) -> History:

@@ -41,7 +41,7 @@ async def _invocations(request: Request) -> Response:
     pieces = max(1, int(spec.get("pieces", 1)))
     if pieces == 1:
         return Response(body, status_code=int(spec.get("status", 200)), headers=headers)
-    size = -(-len(body) // pieces)
+    size = max(1, -(-len(body) // pieces))
 
     async def parts() -> AsyncIterator[bytes]:
         for start in range(0, len(body), size):
