@@ -87,9 +87,8 @@ def test_random_model_output_always_gets_a_card_and_is_saved(
         saved(tmp_path, sent)
 
     one()
-    print(
-        f"\nmodel outputs tried: {sent}, crashes: 0, results saved: {History(tmp_path / 'history.sqlite3').count()}"
-    )
+    rows = History(tmp_path / "history.sqlite3").count()
+    print(f"\nmodel outputs tried: {sent}, crashes: 0, results saved: {rows}")
 
 
 def test_random_editor_text_gets_a_message_or_is_sent_and_never_breaks_the_page(
