@@ -254,9 +254,9 @@ def _sorted(items: list[Item], params: Params, status: Callable[[Item], str]) ->
 def _page(items: list[Item], params: Params) -> tuple[list[Item], str | None]:
     """One page: MaxResults 1-100 (default 10) from the offset the NextToken carries."""
     max_results = params.get("MaxResults", 10)
-    if not isinstance(max_results, int) or not 1 <= max_results <= 100:
+    if isinstance(max_results, bool) or not isinstance(max_results, int) or not 1 <= max_results <= 100:
         raise ValidationException(
-            f"1 validation error detected: Value '{max_results}' at 'maxResults' failed to satisfy "
+            f"1 validation error detected: Value '{_text(max_results)}' at 'maxResults' failed to satisfy "
             "constraint: Member must have value less than or equal to 100 and greater than or equal to 1"
         )
     start = _offset(params.get("NextToken"))
@@ -273,9 +273,9 @@ def _offset(token: object) -> int:
         return 0
     try:
         offset = json.loads(base64.urlsafe_b64decode(str(token).encode()))["offset"]
-    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
+    except (binascii.Error, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise ValidationException("Invalid pagination token.") from exc
-    if not isinstance(offset, int) or offset < 0:
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
         raise ValidationException("Invalid pagination token.")
     return offset
 
@@ -289,21 +289,35 @@ def _with_token(document: dict[str, Any], token: str | None) -> dict[str, Any]:
 def _check_enum(value: object, field: str, allowed: Sequence[str]) -> None:
     if value not in allowed:
         raise ValidationException(
-            f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: "
+            f"1 validation error detected: Value '{_text(value)}' at '{field}' failed to satisfy constraint: "
             f"Member must satisfy enum value set: [{', '.join(allowed)}]"
         )
 
 
 def _to_datetime(value: object, param: str) -> datetime:
+    """A timestamp in epoch seconds; anything else (NaN, infinities, 1e300, before year 1 or after 9999) is
+    refused rather than failing the request with a 500."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, UTC)
-    raise ValidationException(f"{param} must be a timestamp in epoch seconds.")
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            pass
+    raise ValidationException(
+        f"1 validation error detected: Value '{_text(value)}' at '{param[0].lower()}{param[1:]}' failed to "
+        "satisfy constraint: Member must be a timestamp in epoch seconds between years 1 and 9999."
+    )
+
+
+def _text(value: object, limit: int = 100) -> str:
+    """`value` as SageMaker quotes it in a validation message, cut to `limit` characters."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 def _parse(raw: bytes) -> Params:
     try:
         parsed = json.loads(raw or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes (100,000 "[")
         return {"__invalid__": True}
     return parsed if isinstance(parsed, dict) else {"__invalid__": True}
 

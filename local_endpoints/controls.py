@@ -84,7 +84,10 @@ async def reset(request: Request) -> Response:
 
 
 async def _json(request: Request) -> dict[str, Any]:
-    parsed = json.loads(await request.body() or b"{}")
+    try:
+        parsed = json.loads(await request.body() or b"{}")
+    except RecursionError as exc:  # nested deeper than the parser goes (100,000 "[")
+        raise ValueError("the body is nested too deeply to be read") from exc
     if not isinstance(parsed, dict):
         raise ValueError("the body must be a JSON object")
     return parsed

@@ -68,7 +68,11 @@ def integer(value: object, name: str, low: int, high: int) -> int:
 
 def token_delay(value: object) -> float:
     """A valid token delay in seconds (a finite number from 0 to MAX_TOKEN_DELAY_S), else ValueError."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, float) and math.isnan(value))
+    ):
         raise ValueError(f"token_delay must be a number of seconds, got {shown(value)}")
     if value < 0:
         raise ValueError("token_delay cannot be negative")

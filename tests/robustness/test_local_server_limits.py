@@ -4,6 +4,7 @@ cut off, and every bad input is a 4xx in SageMaker's shape, never a 500."""
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import math
@@ -136,6 +137,7 @@ def test_fault_names_are_bounded_in_length_and_number(server: LocalEndpoints) ->
         b'{"token_delay": "0.1"}',
         b'{"token_delay": true}',
         b'{"token_delay": -1}',
+        b'{"token_delay": ' + b"9" * 400 + b"}",
     ],
     ids=lambda raw: raw.decode(),
 )
@@ -477,3 +479,144 @@ def test_a_long_answer_is_not_a_slow_client(impatient: LocalEndpoints) -> None:
         assert answer.count(b":event-type") == 25
     finally:
         impatient.token_delay = 0.0
+
+
+# -- 12: every bad input is a 4xx in SageMaker's shape, never a 500 ------------------------------------------
+
+LIST_OPERATIONS = ("ListEndpoints", "ListInferenceComponents")
+TIME_PARAMETERS = (
+    "CreationTimeBefore",
+    "CreationTimeAfter",
+    "LastModifiedTimeBefore",
+    "LastModifiedTimeAfter",
+)
+DEEP = b"[" * 100_000
+
+
+@pytest.mark.parametrize("operation", LIST_OPERATIONS)
+@pytest.mark.parametrize("parameter", TIME_PARAMETERS)
+@pytest.mark.parametrize(
+    "value", ["1e300", "-1e300", "NaN", "Infinity", "-Infinity", "9" * 40, "253402318800"]
+)
+def test_impossible_timestamps_are_a_validation_exception(
+    server: LocalEndpoints, operation: str, parameter: str, value: str
+) -> None:
+    status, body = control_plane(server, operation, f'{{"{parameter}": {value}}}'.encode())
+    assert status == 400
+    assert body["__type"] == "ValidationException"
+    assert "Member must be a timestamp in epoch seconds" in body["message"]
+
+
+def test_timestamps_at_the_ends_of_the_range_still_filter(server: LocalEndpoints) -> None:
+    status, body = control_plane(server, "ListEndpoints", b'{"CreationTimeBefore": 253402300799}')
+    assert status == 200
+    assert body["Endpoints"]
+    status, body = control_plane(
+        server, "ListEndpoints", b'{"CreationTimeAfter": -62135596800, "MaxResults": 1}'
+    )
+    assert (status, len(body["Endpoints"])) == (200, 1)
+
+
+@pytest.mark.parametrize("operation", [*LIST_OPERATIONS, "DescribeEndpoint", "DescribeEndpointConfig"])
+@pytest.mark.parametrize(
+    "body", [DEEP, b'{"a":' * 100_000, b"\xff\xfe", b"{"], ids=["[x100000", "{a:x100000", "not-utf8", "{"]
+)
+def test_a_body_the_control_plane_cannot_read_is_a_validation_exception(
+    server: LocalEndpoints, operation: str, body: bytes
+) -> None:
+    status, answer = control_plane(server, operation, body)
+    assert status == 400
+    assert answer == {"__type": "ValidationException", "message": "The request body is not a JSON object."}
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        base64.urlsafe_b64encode(b'{"offset": ' + b"[" * 5000 + b"]" * 5000 + b"}").decode(),
+        base64.urlsafe_b64encode(b'{"offset": true}').decode(),
+        base64.urlsafe_b64encode(b'{"offset": 1e308}').decode(),
+        "!!!",
+    ],
+    ids=["deep", "true", "1e308", "not-base64"],
+)
+def test_a_forged_next_token_is_a_validation_exception(server: LocalEndpoints, token: str) -> None:
+    status, answer = control_plane(server, "ListEndpoints", json.dumps({"NextToken": token}).encode())
+    assert (status, answer["message"]) == (400, "Invalid pagination token.")
+
+
+def test_max_results_true_is_not_one(server: LocalEndpoints) -> None:
+    status, answer = control_plane(server, "ListEndpoints", b'{"MaxResults": true}')
+    assert status == 400
+    assert "Value 'True' at 'maxResults'" in answer["message"]
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("PUT", "/_local/settings"),
+        ("PUT", "/_local/faults/demo-text-classifier"),
+        ("POST", "/_local/endpoints"),
+    ],
+)
+@pytest.mark.parametrize("body", [DEEP, b'{"a":' * 100_000], ids=["[x100000", "{a:x100000"])
+def test_a_control_body_nested_too_deeply_is_a_clear_400(
+    server: LocalEndpoints, method: str, path: str, body: bytes
+) -> None:
+    status, _, answer = call(server, method, path, body, {"Content-Type": "application/json"})
+    assert status == 400
+    assert "nested too deeply" in json.loads(answer)["error"]
+    assert control(server, "GET", "/_local/settings")[0] == 200
+
+
+def test_a_runtime_body_nested_too_deeply_is_the_model_s_error(server: LocalEndpoints) -> None:
+    status, headers, _ = call(server, "POST", CLASSIFIER, DEEP, {"Content-Type": "application/json"})
+    assert status == 424  # the model failed on it, as a container would: not the server
+    assert headers["x-amzn-errortype"] == "ModelError"
+
+
+CONTROL_PLANE_PARAMETERS = {
+    "ListEndpoints": (
+        "SortBy", "SortOrder", "NextToken", "MaxResults", "NameContains", "StatusEquals", *TIME_PARAMETERS,
+    ),
+    "ListInferenceComponents": (
+        "SortBy", "SortOrder", "NextToken", "MaxResults", "NameContains", "StatusEquals",
+        "EndpointNameEquals", "VariantNameEquals", *TIME_PARAMETERS,
+    ),
+    "DescribeEndpoint": ("EndpointName",),
+    "DescribeEndpointConfig": ("EndpointConfigName",),
+    "DescribeInferenceComponent": ("InferenceComponentName",),
+}  # fmt: skip
+CONTROLS = {
+    ("PUT", "/_local/faults/demo-text-classifier"): (
+        "model_error_status", "model_error_message", "delay_ms", "throttle_next", "break_stream_after",
+        "stream_error",
+    ),
+    ("POST", "/_local/endpoints"): ("count", "prefix", "status"),
+    ("PUT", "/_local/settings"): ("token_delay",),
+}  # fmt: skip
+#: JSON values of every kind, as Python's parser also reads them (NaN, Infinity, integers of 400 digits)
+ODD_VALUES = [
+    "null", "true", "false", "0", "-1", "1.5", "1e300", "-1e300", "NaN", "Infinity", "-Infinity", "9" * 400,
+    '""', '"x"', '"' + "x" * 5000 + '"', '"\\ud800"', "[]", "[1]", "{}", '{"a": 1}', "[" * 500 + "]" * 500,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("operation", CONTROL_PLANE_PARAMETERS)
+def test_no_parameter_value_makes_the_control_plane_fail(server: LocalEndpoints, operation: str) -> None:
+    for parameter in CONTROL_PLANE_PARAMETERS[operation]:
+        for value in ODD_VALUES:
+            status, answer = control_plane(server, operation, f'{{"{parameter}": {value}}}'.encode())
+            assert status in (200, 400), (parameter, value[:40], answer)
+            if status == 400:
+                assert answer["__type"] == "ValidationException"
+
+
+@pytest.mark.parametrize("route", CONTROLS, ids=lambda route: route[1])
+def test_no_field_value_makes_a_control_fail(server: LocalEndpoints, route: tuple[str, str]) -> None:
+    method, path = route
+    for field in CONTROLS[route]:
+        for value in ODD_VALUES:
+            raw = f'{{"{field}": {value}}}'.encode()
+            status, _, answer = call(server, method, path, raw, {"Content-Type": "application/json"})
+            assert status in (200, 201, 204, 400), (field, value[:40], answer)
+            server.reset()
