@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from local_endpoints import LocalEndpoints
+from local_endpoints import LocalEndpoints, Timeouts
 from local_endpoints.http_protocol import DRAIN_S
-from local_endpoints.limits import Timeouts, shown
+from local_endpoints.limits import shown
 
 CLASSIFIER = "/endpoints/demo-text-classifier/invocations"
 CLASSIFIER_REQUEST = b'{"features": ["This is great!"]}'
