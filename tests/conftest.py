@@ -1,14 +1,17 @@
-"""Fixtures shared by every test layer: one real local SageMaker server per test session."""
+"""Fixtures shared by every test layer: one real local SageMaker server per test session, and (for the
+browser and robustness tests) one real `streamlit run` of the app and one Chromium."""
 
 from __future__ import annotations
 
 import logging
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from local_endpoints import LocalEndpoints
+from tests.support.real_app import CHROMIUM, CHROMIUM_ARGS, streamlit_app
 
 # Tests never touch a developer's real AWS account, whatever their shell exports.
 for _name in (
@@ -41,3 +44,39 @@ def server(local_server: LocalEndpoints) -> Iterator[LocalEndpoints]:
     local_server.reset()
     yield local_server
     local_server.reset()
+
+
+# -- the real app and the browser (tests/browser, tests/robustness): one of each per test session ---------
+
+
+@pytest.fixture(scope="session")
+def app_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The history file of the app under test."""
+    return tmp_path_factory.mktemp("history") / "history.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def app_url(local_server: LocalEndpoints, app_history: Path) -> Iterator[str]:
+    """The app served by a real Streamlit server, using the session's local endpoints. When the session
+    ends, the server must not have logged a traceback or a warning (a lost fragment, an error in a run)."""
+    log = app_history.parent / "streamlit.log"
+    with streamlit_app(local_server.url, app_history, log_path=log) as url:
+        yield url
+    problems = [
+        line
+        for line in log.read_text(errors="replace").splitlines()
+        if any(word in line for word in ("Traceback", "WARNING", "ERROR", "does not exist anymore"))
+    ]
+    assert not problems, "the app's server logged:\n" + "\n".join(problems[:20])
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: run scripts/test.sh, which installs it")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -381,7 +381,11 @@ def work(port: int, inputs: dict[str, tuple[bytes, bool]], deadline: float, tall
         if status is not None and status >= 500:
             problem = f"answered {status}: {received[:300]!r}"
         elif (
-            answer_due and status is None and not name.startswith(("Content-Length 100 MB", "chunked 7 MiB"))
+            # A refused body still being sent can meet the server's close: under load its answer may be lost
+            # to the reset (test_local_server_limits checks each such refusal answers, one at a time).
+            answer_due
+            and status is None
+            and not name.startswith(("Content-Length 100 MB", "chunked 7 MiB", "control 2 MiB"))
         ):
             problem = f"no answer: {received[:100]!r}"
         tally.add(name, status, problem)

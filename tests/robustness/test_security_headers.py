@@ -10,9 +10,6 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import app_history, app_url, browser  # noqa: F401 (fixtures)
-from tests.support.real_app import CHROMIUM_ARGS  # noqa: F401 (the same browser flags, via `browser`)
-
 PATHS = ["/", "/_stcore/health", "/no/such/page.js"]
 
 
@@ -36,12 +33,12 @@ def assert_secure(got: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_every_response_carries_the_security_headers(app_url: str, path: str):  # noqa: F811
+def test_every_response_carries_the_security_headers(app_url: str, path: str):
     assert_secure(headers(app_url + path))
 
 
 @pytest.mark.browser
-def test_the_browser_refuses_an_inline_script_the_app_did_not_write(browser, app_url: str):  # noqa: F811
+def test_the_browser_refuses_an_inline_script_the_app_did_not_write(browser, app_url: str):
     context = browser.new_context()
     page = context.new_page()
     documents: list = []
@@ -73,7 +70,7 @@ def test_the_browser_refuses_an_inline_script_the_app_did_not_write(browser, app
 
 
 @pytest.mark.browser
-def test_the_request_actions_component_ignores_messages_from_other_frames(browser, app_url: str):  # noqa: F811
+def test_the_request_actions_component_ignores_messages_from_other_frames(browser, app_url: str):
     """A message shaped like Streamlit's render message, posted by a frame that is not the app, changes
     nothing: the component's buttons keep their state."""
     context = browser.new_context()
