@@ -23,9 +23,6 @@ from components import live_card, result_card, service_cache, session_cards
 # A request sent by this very run gets this long to answer before its card is drawn: a fast endpoint's output
 # then comes with the card itself instead of a moment after it (a slow one shows Pending that much later).
 FIRST_NEWS_S = 0.015
-# How long the run of a click waits for its new card's first text before it draws the form: the form then
-# comes that much later, but it is on the screen already (the run before drew it) and nothing in it changes.
-FIRST_TEXT_S = 0.25
 
 
 @dataclass
@@ -56,16 +53,6 @@ def render(*, handled_click: str | None) -> Drawn:
     click = html.escape(handled_click or "", quote=True)
     instant.html(f'<div class="smti-instant" data-handled="{click}"></div>')
     return Drawn(running, clear_slot)
-
-
-def follow_new_cards_briefly(drawn: Drawn) -> None:
-    """Before the form is drawn: follow the cards this run's click started to their first text or end, for
-    at most FIRST_TEXT_S after the click was acted on. A fast endpoint's answer, or a stream's first
-    token, then reaches the browser ahead of the form's elements (which are already on the screen)."""
-    new = [card for card in drawn.running if time.monotonic() - card.card.started < FIRST_TEXT_S]
-    if new:
-        until = min(card.card.started for card in new) + FIRST_TEXT_S
-        live_card.follow_to_first_text(new, service_cache.invoker(), until)
 
 
 def follow(drawn: Drawn) -> None:

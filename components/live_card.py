@@ -85,23 +85,6 @@ class LiveCard:
         self.drawn_at = time.monotonic()
 
 
-def follow_to_first_text(cards: list[LiveCard], invoker: Invoker, until: float) -> None:
-    """Follow the cards of requests this run sent until each shows its first text (or its end), or until
-    `until` (time.monotonic()), whichever comes first: called before the page draws its form, so the first
-    token (or a fast answer) leaves the server before the form's elements, and the browser draws it after
-    fewer of them. No marker is placed: the form of the run before is still on the page, and stays."""
-    yield_check = get_run_yield_check() or (lambda: None)
-    waiting = [card for card in cards if not card.finished and card._text is None]
-    while waiting and time.monotonic() < until:
-        yield_check()  # a click elsewhere ends this run here too
-        seen = {card.card.invocation: card._drawn_version for card in waiting}
-        invoker.wait_for_news(seen, max(0.0, min(until - time.monotonic(), YIELD_S)))
-        for card in waiting:
-            if card.has_news:
-                card.draw()
-        waiting = [card for card in waiting if not card.finished and card._text is None]
-
-
 def follow(cards: list[LiveCard], invoker: Invoker, on_card_end: Callable[[], None] | None = None) -> None:
     """Keep `cards` current until every one has ended (or a click asks for a new run); `on_card_end` is
     called (in this run, so it may draw) each time one of them has been drawn finished."""

@@ -202,7 +202,6 @@ def main() -> None:
         # even when the connection is broken.
         st.subheader("Results", anchor=False)
         cards = card_stack.render(handled_click=request_actions.handled(ACTIONS_KEY))
-    card_stack.follow_new_cards_briefly(cards)
     with left:
         _request_side(connection)
     card_stack.follow(cards)  # the run ends by following its running cards: nothing may come after it
