@@ -7,7 +7,7 @@ import time
 import streamlit as st
 
 from components.safe_text import escape_markdown
-from components.service_cache import account_for, clients_for
+from components.service_cache import account_for
 from services.connection import (
     Connection,
     available_profiles,
@@ -79,12 +79,11 @@ def _account(connection: Connection) -> str | None:
     entry = known.get(repr(connection))
     if entry is not None and (entry[1] is not None or time.monotonic() - entry[0] < _FAILURE_TTL_S):
         if entry[2] is not None:
-            raise entry[2]
+            raise entry[2].with_traceback(None)
         return entry[1]
     try:
         with st.spinner("Checking the AWS identity (STS)…"):
-            clients_for(connection)
-            account = account_for(connection)
+            account = account_for(connection)  # builds the clients too (a SetupError says why they cannot be)
     except ServiceError as error:
         known[repr(connection)] = (time.monotonic(), None, error)
         raise

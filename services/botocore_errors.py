@@ -25,6 +25,8 @@ from botocore.parsers import ResponseParserError
 
 from services import errors
 
+# The packages whose exceptions, or whose frames an exception was raised in, are the SDK failing.
+_SDK_PACKAGES = frozenset({"botocore", "boto3", "urllib3", "s3transfer"})
 _VALIDATION_CODES = frozenset({"ValidationError", "ValidationException", "ResourceNotFound"})
 _THROTTLING_CODES = frozenset(
     {"ThrottlingException", "Throttling", "TooManyRequestsException", "ModelNotReadyException"}
@@ -109,14 +111,11 @@ def translate(exc: BaseException) -> errors.ServiceError | None:
             message = f"Read timeout while streaming: {exc}"
             return errors.NetworkError(message, _HINTS["Timeout"], "ReadTimeout")
         return errors.NetworkError(f"The connection broke: {exc}", _HINTS["Network"], "ConnectionBroken")
-    if type(exc).__module__.split(".")[0] in ("botocore", "boto3", "urllib3"):
+    if type(exc).__module__.split(".")[0] in _SDK_PACKAGES:
         # Any other exception of the SDK's own (a new class, one raised outside BotoCoreError's tree)
         message = f"{type(exc).__name__}: {_first_line(str(exc))}"
         return errors.ServiceFailure(message, _HINTS["ServiceFailure"], type(exc).__name__)
     return None
-
-
-_SDK_PACKAGES = frozenset({"botocore", "boto3", "urllib3", "s3transfer"})
 
 
 def _raised_inside_the_sdk(exc: BaseException) -> bool:

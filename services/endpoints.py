@@ -204,7 +204,7 @@ class EndpointCatalog:
                 self._listed = (self._clock(), _outcome(list_endpoints, self._clients))
             rows = self._listed[1]
         if isinstance(rows, errors.ServiceError):
-            raise rows
+            raise rows.with_traceback(None)  # the same error again, without piling up tracebacks
         needle = (name_contains or "").lower()
         return [r for r in rows if needle in r.name.lower() and (not status or r.status == status)]
 
@@ -216,7 +216,7 @@ class EndpointCatalog:
                 cached = (self._clock(), _outcome(describe_endpoint, self._clients, name))
                 self._described[name] = cached
         if isinstance(cached[1], errors.ServiceError):
-            raise cached[1]
+            raise cached[1].with_traceback(None)
         return cached[1]
 
     def needs_fetch(self, name: str | None = None) -> bool:

@@ -13,10 +13,6 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
 
 
-def has_lone_surrogate(text: str) -> bool:
-    return not text.isascii() and _LONE_SURROGATE.search(text) is not None
-
-
 def first_lone_surrogate(text: str) -> int | None:
     """The index of the first lone surrogate in `text`, or None."""
     if text.isascii():

@@ -8,6 +8,7 @@ why, so the page always has something to draw.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import warnings
@@ -18,17 +19,17 @@ from services.foreign_text import escape_in_json, scrub
 
 Kind = Literal["json", "text", "csv", "image", "binary", "empty"]
 
-_IMAGE_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"BM", "image/bmp"),
-)
+# How PNG, JPEG, GIF and BMP files start: a body with no image content type is tried as an image then.
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM")
 # What a browser draws from an <img> and Pillow can check first. SVG is markup (scripts, links, fetches):
 # model output is never drawn as markup, so an SVG is shown as its source.
-_DRAWN_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "BMP": "image/bmp"}
-_DRAWN_FORMATS["WEBP"] = "image/webp"
+_DRAWN_FORMATS = {
+    "PNG": "image/png",
+    "JPEG": "image/jpeg",
+    "GIF": "image/gif",
+    "BMP": "image/bmp",
+    "WEBP": "image/webp",
+}
 MAX_IMAGE_PIXELS = 40_000_000  # beyond this an image is offered as a download, not decoded (memory)
 
 
@@ -108,14 +109,16 @@ def _looks_like_image(body: bytes, media: str) -> bool:
         return False  # "BM" also starts plain text such as "BMW ...": text that says it is text stays text
     if body[:4] == b"RIFF" and body[8:12] == b"WEBP":
         return True
-    return any(body.startswith(magic) for magic, _ in _IMAGE_MAGIC)
+    return body.startswith(_IMAGE_MAGIC)
 
 
+@functools.lru_cache(maxsize=64)
 def _readable_image(body: bytes) -> tuple[str | None, str]:
     """The media type of an image a browser can draw and Pillow reads whole, else None and why not.
 
     Streamlit opens (and may resize) the image with Pillow when it is drawn: anything Pillow fails on here
-    would fail there, inside the page's run."""
+    would fail there, inside the page's run. Remembered per body: every run draws every finished card again,
+    and a card's body is the same bytes object each time (its hash is kept, so a hit costs no decoding)."""
     from PIL import Image
 
     try:
