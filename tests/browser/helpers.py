@@ -141,7 +141,11 @@ def status_of(card: Locator, status: str) -> Locator:
 def wait_for_status(card: Locator, status: str, timeout: float = 20.0) -> None:
     """Wait until the card shows `status` in its badge and in its Status field, fully drawn (a finishing card
     is redrawn once more by a whole-page run: nothing of it may still be stale)."""
-    expect(status_of(card, status)).to_have_count(1, timeout=timeout * 1000)
+    try:
+        expect(status_of(card, status)).to_have_count(1, timeout=timeout * 1000)
+    except AssertionError as missing:  # say what the card shows instead: a flake is then a finding
+        shown = card.inner_text(timeout=1000) if card.count() else "(no card)"
+        raise AssertionError(f"no {status} card; the newest card shows: {shown[:1500]!r}") from missing
     expect(card.locator("table").first.locator("td").nth(1)).to_have_text(status.capitalize())
     if status != "pending":
         # The card's elements arrive one by one; the run that draws the finished card must be over.
