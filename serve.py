@@ -16,15 +16,23 @@ iframes, media) gets:
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import importlib.util
 import re
+import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import streamlit as st
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services import live_feed
 
 HERE = Path(__file__).resolve().parent
 
@@ -99,4 +107,48 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-app = st.App(HERE / "app.py", middleware=[Middleware(SecurityHeaders)])
+FEED_PATH = "/_smti/live/{click}"  # the instant card's event stream (components/request_actions_frontend)
+FEED_OPEN_S = 5.0  # the run that takes the click publishes its request within ms; a feed waits this long
+FEED_POLL_S = 0.004  # how often a feed looks for news: what it adds to the first token's time, at most
+FEED_LIFE_S = 30.0  # the card hands over to Streamlit's long before; a forgotten feed ends here
+
+
+async def live_feed_route(request: Request) -> Response:
+    """Server-sent events for one click: the request's text as it arrives, then its end (services.live_feed).
+
+    Polled every few ms on the server's own loop, not pushed from the invoker's thread: a feed lives only
+    from the click until the Streamlit card has caught up (well under a second), and a poll costs
+    microseconds."""
+    click = request.path_params["click"]
+    if not live_feed.valid_click(click):
+        return Response(status_code=404)
+
+    async def events() -> AsyncIterator[bytes]:
+        started = time.monotonic()
+        invocation = live_feed.find(click)
+        while invocation is None:
+            if time.monotonic() - started > FEED_OPEN_S:
+                yield live_feed.message(
+                    {}, "gone"
+                )  # refused, or another app process: the card waits for its run
+                return
+            await asyncio.sleep(FEED_POLL_S)
+            invocation = live_feed.find(click)
+        feed = live_feed.Feed(invocation)
+        while time.monotonic() - started < FEED_LIFE_S:
+            news = feed.messages()
+            if news:
+                yield news
+            if feed.ended:
+                return
+            await asyncio.sleep(FEED_POLL_S)
+
+    headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
+    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+
+
+app = st.App(
+    HERE / "app.py",
+    routes=[Route(FEED_PATH, live_feed_route, methods=["GET"])],
+    middleware=[Middleware(SecurityHeaders)],
+)

@@ -5,8 +5,10 @@
 // the page before) and stamps the first moment it
 //   card     is in the DOM at all (any status, e.g. Pending),
 //   pending / success / failed / stopped   shows that status (st-key-status-{status}- inside the card),
-//   instant  the browser's own Pending card (.smti-instant-card, drawn by the Send button's script at the
-//            click, before any script run) is on the page,
+//   instant  the browser's own instant card (.smti-instant-card, drawn by the Send button's script at the
+//            click, before any script run) is on the page; while it is displayed, its text counts for output
+//            and first as the new card's (it shows the request's live feed, and the new card stays hidden
+//            until it has caught up: a hidden card counts for nothing),
 //   final    shows a final status (success, failed or stopped),
 //   output   shows want.compact in its text, whitespace ignored (a non-streamed JSON answer, however pretty),
 //   first    shows want.needle in its text (the first streamed token),
@@ -82,9 +84,19 @@
     const now = performance.now();
     const t = b.t;
     const w = b.want;
-    if (t.instant == null && document.querySelector(".smti-instant-card")) t.instant = now;
+    const instant = document.querySelector(".smti-instant-card");
+    const instantShown = instant !== null && instant.checkVisibility();
+    if (t.instant == null && instant) t.instant = now;
+    // Until the new card has caught up, the instant card shows the request's text (and the new card is
+    // kept hidden): the user reads it there. Only a card that is displayed counts.
+    if (instantShown) {
+      const text = instant.textContent;
+      if (w.compact && t.output == null && text.replace(/\s+/g, "").includes(w.compact)) t.output = now;
+      if (w.needle && t.first == null && text.includes(w.needle)) t.first = now;
+    }
     const card = b.findCard();
     if (!card) return;
+    if (!card.checkVisibility()) return;
     if (t.card == null) t.card = now;
     const status = statusOf(card);
     if (status) {

@@ -66,6 +66,14 @@ body:has([data-stale="false"] .smti-following) [data-testid="stElementContainer"
   font-weight: 400; opacity: 0.65; text-align: left; padding: 0.1rem 0.5rem 0 0; white-space: nowrap;
 }
 .smti-instant-card td { font-family: "Source Code Pro", monospace; padding: 0 0.5rem 0.2rem 0; }
+/* Its text (components.request_actions): the look of the real card's text box, so the hand-over shows. */
+.smti-instant-output {
+  margin: 0.5rem 0 0; max-height: 360px; overflow-y: auto; background: rgb(252, 252, 251);
+  border-radius: 0.5rem; padding: 1rem; font-family: "Source Code Pro", monospace; font-size: 0.875rem;
+  line-height: 1.6; white-space: pre-wrap; overflow-wrap: break-word;
+}
+.smti-instant-badge[data-status="success"] { background: rgba(33, 195, 84, 0.1); color: rgb(21, 130, 55); }
+.smti-instant-badge[data-status="failed"] { background: rgba(255, 43, 43, 0.09); color: rgb(125, 53, 59); }
 .st-key-smti-instant:not(:has(.smti-instant-card)) { display: none; }
 /* The cards are drawn oldest first (components.card_stack says why) and shown newest first. */
 .st-key-smti-cards { flex-direction: column-reverse; }

@@ -22,6 +22,7 @@ from components import (
 from components.connection_sidebar import STATE_KEY as CONNECTION_KEY
 from components.safe_text import escape_markdown
 from components.service_cache import catalog_for, clients_for, history, invoker
+from services import live_feed
 from services.connection import Connection
 from services.endpoints import EndpointCatalog
 from services.errors import ServiceError
@@ -127,7 +128,7 @@ def _act_on_click(connection: Connection) -> None:
         except ServiceError as error:
             st.session_state[_NOTICE] = ("error", error.message)
     elif action.kind == "send":
-        _send(picked, body, request_options.current(), stream_switch.current(body), connection)
+        _send(picked, body, request_options.current(), stream_switch.current(body), connection, action.nonce)
 
 
 def _send(
@@ -136,6 +137,7 @@ def _send(
     options: request_options.RequestOptions,
     stream: bool,
     connection: Connection,
+    click: str,
 ) -> None:
     if picked is None:
         st.session_state[_NOTICE] = ("error", "Choose an endpoint first.")
@@ -150,13 +152,14 @@ def _send(
     except ServiceError as error:
         st.session_state[_NOTICE] = ("error", f"{error.message} {error.hint}".strip())
         return
-    session_cards.start(
+    card = session_cards.start(
         invoker(),
         connection,
         _build_request(picked, body, options),
         stream=stream,
         history=_history_or_none(),
     )
+    live_feed.publish(click, card.invocation)  # the browser's instant card shows its text from now on
 
 
 def _history_or_none() -> History | None:

@@ -69,8 +69,11 @@
     }
   }
 
+  // The click's id: it also names the click's live feed (see below), so it is random, not guessable.
   function nonce() {
-    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Date.now().toString(36) + "-" + Array.from(bytes, function (b) { return (b % 36).toString(36); }).join("");
   }
 
   function act(action) {
@@ -83,15 +86,27 @@
     });
   }
 
-  // -- the instant Pending card ----------------------------------------------------------------------------
-  // A run takes ~0.1 s to draw the real card; the user sees this one at once, in the slot the card stack
-  // keeps above the cards. It goes as soon as a new card is on the page, or when the server redraws the
-  // slot for this click (the click was acted on: card drawn, or refused), or after 15 s at the latest.
-  // Only our own values go in, as text (textContent), never as HTML.
+  // -- the instant card -----------------------------------------------------------------------------------
+  // A run takes ~0.1 s to draw the real card, and every later run as long to show its text; the user sees
+  // this one at once, in the slot the card stack keeps above the cards. It opens the click's live feed
+  // (serve.py: server-sent events) and writes into itself what the request has to show as it arrives: a
+  // stream's text, then the end (status, Execution Length, the answer or the failure reason). It hands over
+  // to the real card when the server redraws the slot for this click without a new card (refused), or once
+  // the new card is on the page and has caught up with what this card showed (final, or as much text): from
+  // the moment the real card is there this one stops growing, and the real card is kept hidden until it
+  // shows as much, so the text never goes back (it pauses for the ~0.1 s the real card lags). At the latest
+  // HANDOVER_MS after the real card came, or after 15 s. Foreign text goes in only as text (textContent), never as HTML.
   const CARD = '[class*="st-key-result-card-"]';
+  const FINAL = '[class*="st-key-status-success-"], [class*="st-key-status-failed-"], [class*="st-key-status-stopped-"]';
+  const STALE = '[data-stale="true"]';
+  const HANDOVER_MS = 1500;
+
+  function cardKey(el) {
+    return Array.from(el.classList).find(function (c) { return /^st-key-result-card-\d+$/.test(c); }) || null;
+  }
 
   function cardKeys(root) {
-    return new Set(Array.from(root.querySelectorAll(CARD)).map(function (el) { return el.className; }));
+    return new Set(Array.from(root.querySelectorAll(CARD)).map(cardKey));
   }
 
   function element(doc, tag, className, text) {
@@ -106,8 +121,10 @@
     card.dataset.click = id;
     const head = element(doc, "div", "smti-instant-head");
     const badge = element(doc, "span", "smti-instant-badge");
-    badge.appendChild(element(doc, "span", "smti-instant-spinner"));
-    badge.appendChild(doc.createTextNode("Pending"));
+    const spinner = element(doc, "span", "smti-instant-spinner");
+    const status = element(doc, "span", "", "Pending");
+    badge.appendChild(spinner);
+    badge.appendChild(status);
     head.appendChild(badge);
     head.appendChild(element(doc, "strong", "", pending.target));
     if (pending.streamed) head.appendChild(element(doc, "span", "smti-instant-muted", "· streamed"));
@@ -117,6 +134,7 @@
     const values = element(doc, "tr");
     const elapsed = element(doc, "span", "", "0 …");
     elapsed.dataset.smtiElapsed = String(Date.now()); // the page clock counts it up
+    const cells = {};
     [
       ["Request type", pending.request_type],
       ["Status", "Pending"],
@@ -128,14 +146,68 @@
       const cell = element(doc, "td");
       if (typeof field[1] === "string") cell.textContent = field[1];
       else cell.appendChild(field[1]);
+      cells[field[0]] = cell;
       values.appendChild(cell);
     });
     table.appendChild(labels);
     table.appendChild(values);
     card.appendChild(table);
     const waiting = pending.streamed ? "Waiting for the first token…" : "Waiting for the endpoint…";
-    card.appendChild(element(doc, "div", "smti-instant-muted", waiting));
-    return card;
+    const note = element(doc, "div", "smti-instant-muted", waiting);
+    card.appendChild(note);
+    const output = element(doc, "pre", "smti-instant-output");
+    output.hidden = true;
+    card.appendChild(output);
+    return {
+      node: card,
+      text: "", // what the output shows
+      frozen: false, // the real card is taking over: what this one shows is what it must catch up with
+      append: function (text) {
+        if (!text || this.frozen) return;
+        this.text += text;
+        output.textContent = this.text;
+        output.hidden = false;
+        note.hidden = true;
+        output.scrollTop = output.scrollHeight; // the newest line in view, as in the real card
+      },
+      end: function (ending) {
+        if (this.frozen) return;
+        const word = String(ending.status || "");
+        status.textContent = word;
+        cells["Status"].textContent = word;
+        spinner.remove();
+        badge.dataset.status = word.toLowerCase();
+        if (typeof ending.execution_ms === "number") cells["Execution Length (ms)"].textContent = String(ending.execution_ms);
+        cells["Result Time"].textContent = "just now";
+        if (typeof ending.output === "string") this.append(ending.output);
+        if (typeof ending.reason === "string") {
+          note.textContent = "Failure Reason: " + ending.reason;
+          note.hidden = false;
+        } else if (!this.text) {
+          note.hidden = true;
+        }
+      },
+    };
+  }
+
+  function feedUrl(id) {
+    // The app's root is two levels above this page (<root>/component/<name>/index.html).
+    return new URL("../../_smti/live/" + encodeURIComponent(id), window.location.href).href;
+  }
+
+  function openFeed(id, card) {
+    let source;
+    try { source = new EventSource(feedUrl(id)); } catch (error) { return null; }
+    source.onmessage = function (event) {
+      try { card.append(String(JSON.parse(event.data).append || "")); } catch (error) { /* not ours */ }
+    };
+    source.addEventListener("end", function (event) {
+      source.close();
+      try { card.end(JSON.parse(event.data)); } catch (error) { /* not ours */ }
+    });
+    source.addEventListener("gone", function () { source.close(); });
+    source.onerror = function () { source.close(); }; // no feed (e.g. `streamlit run app.py`): the run's card comes as before
+    return source;
   }
 
   function showPending(id, text) {
@@ -154,21 +226,64 @@
     const before = cardKeys(root);
     const card = pendingCard(doc, id);
     slot.querySelectorAll(".smti-instant-card").forEach(function (old) { old.remove(); });
-    slot.prepend(card);
+    slot.querySelectorAll("style[data-smti-hide]").forEach(function (old) { old.remove(); });
+    slot.prepend(card.node);
+    const source = openFeed(id, card);
     let observer = null;
+    let realKey = null; // the new card, once on the page
+    let hider = null; // the style that keeps it hidden until it has caught up
+    let target = 0; // how much text it must show by then
+    let deadline = null;
     function done() {
-      card.remove();
+      card.node.remove();
+      if (hider) hider.remove();
+      if (source) source.close();
       if (observer) observer.disconnect();
+      if (deadline) clearTimeout(deadline);
     }
     function handled() {
       const marker = slot.querySelector(".smti-instant");
       return marker !== null && marker.getAttribute("data-handled") === id;
     }
-    observer = new MutationObserver(function () {
-      if (!card.isConnected || handled()) return done(); // the run acted on this click
-      for (const key of cardKeys(root)) if (!before.has(key)) return done(); // the real card is there
-    });
-    observer.observe(root, { subtree: true, childList: true });
+    function freshIn(real, selector) {
+      return Array.from(real.querySelectorAll(selector)).some(function (el) { return !el.closest(STALE); });
+    }
+    function shownLength(real) {
+      const boxes = Array.from(real.querySelectorAll('[class*="st-key-chunked-"]')).filter(function (el) {
+        return !el.closest(STALE);
+      });
+      return boxes.length ? boxes[boxes.length - 1].textContent.replace(/\s+/g, "").length : 0;
+    }
+    function newCard() {
+      if (realKey) return root.querySelector("." + realKey);
+      for (const el of root.querySelectorAll(CARD)) {
+        const key = cardKey(el);
+        if (key && !before.has(key) && !el.closest(STALE)) return el;
+      }
+      return null;
+    }
+    function check() {
+      if (!card.node.isConnected) return done();
+      const real = newCard();
+      if (!real) {
+        if (handled()) done(); // the run acted on this click and drew no card: refused
+        return;
+      }
+      if (!card.text || freshIn(real, FINAL)) return done(); // nothing it lacks, or it is final
+      if (!realKey) {
+        realKey = cardKey(real);
+        card.frozen = true; // a text that went on growing here could be ahead of the real card's for good
+        target = card.text.replace(/\s+/g, "").length;
+        hider = element(doc, "style");
+        hider.dataset.smtiHide = "";
+        hider.textContent = "." + realKey + " { display: none !important; }";
+        slot.appendChild(hider);
+        deadline = setTimeout(done, HANDOVER_MS);
+      }
+      if (shownLength(real) >= target) done();
+    }
+    observer = new MutationObserver(check);
+    observer.observe(root, { subtree: true, childList: true, characterData: true });
     setTimeout(done, 15000);
   }
 

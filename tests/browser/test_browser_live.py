@@ -3,6 +3,7 @@ when it ends, its times move on by themselves, and its result is saved even when
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -166,15 +167,18 @@ def test_a_request_still_ends_and_is_saved_once_when_its_tab_is_closed(
 
 
 # Watches, frame by frame (what is painted) from the click on, the browser's own Pending card and the
-# server's cards: whether both were ever on screen at once (a doubled card).
+# server's cards: whether both were ever on screen at once (a doubled card). A card kept hidden (the real
+# one, while the instant card still shows more of its text) is not on screen.
 _INSTANT_JS = """() => {
   const w = (window.__instant = { both: 0, seen: false, cards: 0 });
-  const before = document.querySelectorAll('[class*="st-key-result-card-"]').length;
+  const shown = () => [...document.querySelectorAll('[class*="st-key-result-card-"]')]
+    .filter((el) => el.checkVisibility()).length;
+  const before = shown();
   const frame = () => {
     const instant = document.querySelector(".smti-instant-card");
-    const cards = document.querySelectorAll('[class*="st-key-result-card-"]').length;
-    if (instant) w.seen = true;
-    if (instant && cards > before) w.both += 1;
+    const cards = shown();
+    if (instant && instant.checkVisibility()) w.seen = true;
+    if (instant && instant.checkVisibility() && cards > before) w.both += 1;
     w.cards = cards - before;
     requestAnimationFrame(frame);
   };
@@ -208,3 +212,96 @@ def test_no_pending_card_is_drawn_for_a_request_that_is_not_sent(page: Page, ser
     expect(page.get_by_test_id("stMain")).to_contain_text("Invalid JSON at line 1")
     assert page.evaluate("() => window.__instant.seen") is False
     assert invocations(server) == []
+
+
+# Watches, frame by frame from the click on, the answer's text as the user can read it: the instant card's
+# while it is displayed, else the new card's once displayed (its live text box, or its output block), each
+# without whitespace (the two lay text out alike but not byte for byte). Notes where it was read.
+_ANSWER_JS = """() => {
+  const w = (window.__answer = { lengths: [], instantText: "", instantImages: 0 });
+  const shown = (el) => el !== null && el.checkVisibility();
+  const squeeze = (text) => text.replace(/\\s+/g, "");
+  const all = () => [...document.querySelectorAll('[class*="st-key-result-card-"]')];
+  const known = new Set(all());
+  const frame = () => {
+    const instant = document.querySelector(".smti-instant-card");
+    let text = null;
+    if (shown(instant)) {
+      w.instantImages += instant.querySelectorAll("img, script, iframe").length;
+      const out = instant.querySelector(".smti-instant-output");
+      text = shown(out) ? out.textContent : "";
+      if (text) w.instantText = text;
+      w.lengths.push(["instant", squeeze(text).length]);
+    } else {
+      const real = all().filter((el) => shown(el) && !known.has(el)).pop();  // the new card
+      if (real) {
+        const fresh = (el) => shown(el) && !el.closest('[data-stale="true"]');
+        const box = [...real.querySelectorAll('[class*="st-key-chunked-"]')].find(fresh);
+        const code = [...real.querySelectorAll('[data-testid="stCode"] code')].find(fresh);
+        text = box ? box.textContent : code ? code.textContent : "";
+        w.lengths.push(["card", squeeze(text).length]);
+      }
+    }
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}"""
+
+
+def _send_watched(page: Page) -> tuple[Locator, list[list]]:
+    page.evaluate(_ANSWER_JS)
+    send(page)
+    card = newest_card(page)
+    wait_for_status(card, "success", timeout=30)
+    expect(page.locator(".smti-instant-card")).to_have_count(0)
+    return card, page.evaluate("() => window.__answer.lengths")
+
+
+def test_a_streams_first_words_show_at_the_click_and_the_card_takes_over_without_going_back(
+    page: Page, server: LocalEndpoints
+):
+    # The instant card reads the request's own feed (serve.py): it shows the first tokens before any run
+    # of the page could draw them, and the real card is shown only once it has caught up. Whichever shows
+    # the first words, the text never goes back and the real card ends displayed.
+    server.token_delay = 0.02
+    pick_endpoint(page, "demo-tgi-generator")
+    wait_for_editor_json(page, "value.stream === true")
+    parameters = {"max_new_tokens": 60, "ignore_eos_token": True}
+    replace_editor_text(page, json.dumps({"inputs": "Tell me", "parameters": parameters, "stream": True}))
+    page.wait_for_timeout(800)
+    first_shown_by = []
+    for _ in range(3):  # the first Send of a session may wait for its connection: the card can come first
+        card, watched = _send_watched(page)
+        lengths = [length for _, length in watched]
+        first_text = next(i for i, length in enumerate(lengths) if length)
+        changes = [step for i, step in enumerate(watched) if i == 0 or step != watched[i - 1]]
+        growing = lengths[first_text:]
+        assert all(a <= b for a, b in itertools.pairwise(growing)), changes  # never goes back
+        assert lengths[-1] == len(re.sub(r"\s+", "", output_text(card)))
+        expect(card).to_be_visible()
+        first_shown_by.append(watched[first_text][0])
+        if first_shown_by[-1] == "instant":
+            break
+    assert "instant" in first_shown_by, first_shown_by  # the feed showed the first words before any run
+    instant_text = page.evaluate("() => window.__answer.instantText")
+    assert instant_text and output_text(card).startswith(instant_text)
+
+
+def test_a_failure_reason_in_the_instant_card_is_text(page: Page, server: LocalEndpoints):
+    # The endpoint's own error text reaches the instant card through the feed: it is written as text.
+    hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+    server.inject_fault("demo-text-classifier", model_error_status=500, model_error_message=hostile)
+    pick_endpoint(page, "demo-text-classifier")
+    wait_for_editor_json(page, "value.features")
+    page.wait_for_timeout(800)
+    page.evaluate(_ANSWER_JS)
+    page.evaluate("""() => { window.__reasons = []; new MutationObserver(() => {
+        const card = document.querySelector(".smti-instant-card");
+        if (card) window.__reasons.push(card.textContent); })
+      .observe(document.body, { subtree: true, childList: true, characterData: true }); }""")
+    send(page)
+    card = newest_card(page)
+    wait_for_status(card, "failed")
+    assert any(hostile in text for text in page.evaluate("() => window.__reasons")), "the reason never showed"
+    assert page.evaluate("() => window.__answer.instantImages") == 0
+    assert page.evaluate("() => window.__pwned === undefined")

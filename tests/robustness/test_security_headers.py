@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-PATHS = ["/", "/_stcore/health", "/no/such/page.js"]
+PATHS = ["/", "/_stcore/health", "/no/such/page.js", "/_smti/live/not-a-click"]
 
 
 def headers(url: str) -> dict[str, str]:
@@ -35,6 +35,23 @@ def assert_secure(got: dict[str, str]) -> None:
 @pytest.mark.parametrize("path", PATHS)
 def test_every_response_carries_the_security_headers(app_url: str, path: str):
     assert_secure(headers(app_url + path))
+
+
+def test_the_live_feed_serves_only_click_ids_and_no_other_site(app_url: str):
+    # The instant card's feed (serve.py): a path that is not a click id is not found; an id nobody
+    # published says "gone" (after its 5 s wait) and ends; no answer lets another origin read it.
+    for path in ("short", "no%20spaces%20in%20ids%20at%20all", "a" * 65):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{app_url}/_smti/live/{path}", timeout=10)
+        refused.value.close()
+        assert refused.value.code == 404
+    request = urllib.request.Request(
+        app_url + "/_smti/live/nobody-published-this-1", headers={"Origin": "http://evil.example"}
+    )
+    with urllib.request.urlopen(request, timeout=20) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        assert "access-control-allow-origin" not in {name.lower() for name in response.headers}
+        assert response.read() == b"event: gone\ndata: {}\n\n"
 
 
 @pytest.mark.browser
