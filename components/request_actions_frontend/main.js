@@ -92,10 +92,13 @@
   // (serve.py: server-sent events) and writes into itself what the request has to show as it arrives: a
   // stream's text, then the end (status, Execution Length, the answer or the failure reason). It hands over
   // to the real card when the server redraws the slot for this click without a new card (refused), or once
-  // the new card is on the page and has caught up with what this card showed (final, or as much text): from
-  // the moment the real card is there this one stops growing, and the real card is kept hidden until it
-  // shows as much, so the text never goes back (it pauses for the ~0.1 s the real card lags). At the latest
-  // HANDOVER_MS after the real card came, or after 15 s. Foreign text goes in only as text (textContent), never as HTML.
+  // the new card is on the page and shows at least as much as this one; the real card is kept hidden until
+  // then. Once both are on the page and this one shows text, it stops growing, so the text never goes back
+  // (it pauses for the ~0.1 s the real card lags); at the latest HANDOVER_MS later (an answer the real card
+  // shows otherwise, as a table). A stream with no text yet hands over at once (its Stop button is on the
+  // real card); a non-streamed request's card stays until the answer (the real Pending card would show
+  // nothing more), unless its feed is lost. After 15 s in any case. Foreign text goes in only as text
+  // (textContent), never as HTML.
   const CARD = '[class*="st-key-result-card-"]';
   const FINAL = '[class*="st-key-status-success-"], [class*="st-key-status-failed-"], [class*="st-key-status-stopped-"]';
   const STALE = '[data-stale="true"]';
@@ -162,6 +165,7 @@
       node: card,
       text: "", // what the output shows
       frozen: false, // the real card is taking over: what this one shows is what it must catch up with
+      lost: false, // its feed ended before the request's end (no route, refused, dropped)
       append: function (text) {
         if (!text || this.frozen) return;
         this.text += text;
@@ -195,9 +199,15 @@
     return new URL("../../_smti/live/" + encodeURIComponent(id), window.location.href).href;
   }
 
-  function openFeed(id, card) {
+  // onLost: the feed is gone (no route, refused, dropped) before the end: the card stops waiting on it.
+  function openFeed(id, card, onLost) {
     let source;
-    try { source = new EventSource(feedUrl(id)); } catch (error) { return null; }
+    function lost() {
+      source.close();
+      card.lost = true;
+      onLost();
+    }
+    try { source = new EventSource(feedUrl(id)); } catch (error) { card.lost = true; return null; }
     source.onmessage = function (event) {
       try { card.append(String(JSON.parse(event.data).append || "")); } catch (error) { /* not ours */ }
     };
@@ -205,8 +215,8 @@
       source.close();
       try { card.end(JSON.parse(event.data)); } catch (error) { /* not ours */ }
     });
-    source.addEventListener("gone", function () { source.close(); });
-    source.onerror = function () { source.close(); }; // no feed (e.g. `streamlit run app.py`): the run's card comes as before
+    source.addEventListener("gone", lost);
+    source.onerror = lost; // no feed (e.g. `streamlit run app.py`): the run's card comes as before
     return source;
   }
 
@@ -228,7 +238,8 @@
     slot.querySelectorAll(".smti-instant-card").forEach(function (old) { old.remove(); });
     slot.querySelectorAll("style[data-smti-hide]").forEach(function (old) { old.remove(); });
     slot.prepend(card.node);
-    const source = openFeed(id, card);
+    const streamed = Boolean(pending.streamed);
+    const source = openFeed(id, card, function () { check(); });
     let observer = null;
     let realKey = null; // the new card, once on the page
     let hider = null; // the style that keeps it hidden until it has caught up
@@ -248,11 +259,13 @@
     function freshIn(real, selector) {
       return Array.from(real.querySelectorAll(selector)).some(function (el) { return !el.closest(STALE); });
     }
+    // The most text the real card shows in one place: its live text box, or its output block once final.
     function shownLength(real) {
-      const boxes = Array.from(real.querySelectorAll('[class*="st-key-chunked-"]')).filter(function (el) {
-        return !el.closest(STALE);
+      let most = 0;
+      real.querySelectorAll('[class*="st-key-chunked-"], [data-testid="stCode"] code').forEach(function (el) {
+        if (!el.closest(STALE)) most = Math.max(most, el.textContent.replace(/\s+/g, "").length);
       });
-      return boxes.length ? boxes[boxes.length - 1].textContent.replace(/\s+/g, "").length : 0;
+      return most;
     }
     function newCard() {
       if (realKey) return root.querySelector("." + realKey);
@@ -269,18 +282,21 @@
         if (handled()) done(); // the run acted on this click and drew no card: refused
         return;
       }
-      if (!card.text || freshIn(real, FINAL)) return done(); // nothing it lacks, or it is final
+      // Nothing it lacks: a final card, a stream with no text yet (its Stop is on the real card), a lost feed.
+      if (!card.text && (freshIn(real, FINAL) || streamed || card.lost)) return done();
       if (!realKey) {
         realKey = cardKey(real);
-        card.frozen = true; // a text that went on growing here could be ahead of the real card's for good
-        target = card.text.replace(/\s+/g, "").length;
         hider = element(doc, "style");
         hider.dataset.smtiHide = "";
         hider.textContent = "." + realKey + " { display: none !important; }";
         slot.appendChild(hider);
+      }
+      if (card.text && !card.frozen) {
+        card.frozen = true; // a text that went on growing here could be ahead of the real card's for good
+        target = card.text.replace(/\s+/g, "").length;
         deadline = setTimeout(done, HANDOVER_MS);
       }
-      if (shownLength(real) >= target) done();
+      if (card.frozen && shownLength(real) >= target) done();
     }
     observer = new MutationObserver(check);
     observer.observe(root, { subtree: true, childList: true, characterData: true });

@@ -192,6 +192,7 @@ def test_a_pending_card_shows_at_the_click_and_gives_way_to_the_real_one(page: P
     wait_for_editor_json(page, "value.features")
     page.wait_for_timeout(500)
     page.evaluate(_INSTANT_JS)
+    page.evaluate(_ANSWER_JS)
     send(page)
     card = newest_card(page)
     expect(status_of(card, "pending")).to_have_count(1)
@@ -200,6 +201,12 @@ def test_a_pending_card_shows_at_the_click_and_gives_way_to_the_real_one(page: P
     assert watch["seen"], "no Pending card was drawn at the click"
     assert watch["both"] == 0 and watch["cards"] == 1, watch  # replaced, never doubled
     expect(page.locator(".smti-instant-card")).to_have_count(0)
+    # The answer showed first in the instant card (its feed), and stayed on screen through the hand-over.
+    answer = page.evaluate("() => window.__answer.lengths")
+    changes = [step for i, step in enumerate(answer) if i == 0 or step != answer[i - 1]]
+    first = next(i for i, (_, length) in enumerate(answer) if length)
+    assert answer[first][0] == "instant", changes
+    assert all(length == answer[first][1] for _, length in answer[first:]), changes
 
 
 def test_no_pending_card_is_drawn_for_a_request_that_is_not_sent(page: Page, server: LocalEndpoints):
