@@ -49,7 +49,7 @@ EDITOR_IFRAME = '.st-key-request-editor iframe[title="streamlit_ace.streamlit_ac
 ACTIONS_IFRAME = 'iframe[title="components.request_actions.request_actions"]'
 EDITOR_FRAME, ACTIONS_FRAME = EDITOR_IFRAME + NOT_STALE, ACTIONS_IFRAME + NOT_STALE
 # Both component iframes usable (bench/_frames.js stamps): their stamps and the navigation start, or null.
-_USABLE_JS = """() => {
+USABLE_JS = """() => {
   const fresh = (f) => !f.closest('[data-stale="true"]');
   const pick = (sel) => [...document.querySelectorAll(sel)].filter(fresh).pop();
   const ace = pick(EDITOR), act = pick(ACTIONS);
@@ -415,7 +415,7 @@ class AppPage:
     def wait_usable(self, timeout_s: float = 60.0) -> dict[str, float]:
         """Wait until the editor shows text and Send Request is enabled (in the current, non-stale frames);
         returns their readiness stamps and the top document's navigation start (epoch ms)."""
-        handle = self.page.wait_for_function(_USABLE_JS, timeout=timeout_s * 1000, polling=20)
+        handle = self.page.wait_for_function(USABLE_JS, timeout=timeout_s * 1000, polling=20)
         return dict(handle.json_value())
 
     def idle(self, seconds: float) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import page_clock
+from components import element_preload, page_clock
 
 _CSS = """
 <style>
@@ -86,10 +86,8 @@ body:has(.smti-instant-card) .st-key-no-results { display: none; }
 
 def apply() -> None:
     """Inject the stylesheet (a style-only st.html adds no visible element), start the page's clock, and
-    have the browser load, with the page, the code of the elements a result card shows."""
+    have the browser load the code of a result card's code block once the page is usable."""
     st.html(_CSS)
     with st.container(key="smti-page-helpers"):
         page_clock.install()
-        # Streamlit loads an element's frontend code the first time one is drawn: 0.5 s or more for a code
-        # block in a fresh tab, which the first card's output would wait for. A hidden one loads it now.
-        st.code("{}", language="json")
+        element_preload.install()

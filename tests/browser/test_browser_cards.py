@@ -129,3 +129,20 @@ def test_model_output_that_looks_like_html_is_shown_as_text_and_never_runs(
     assert newest_box and older_box and newest_box["y"] + newest_box["height"] <= older_box["y"]
     _assert_inert(page)
     assert [r.operation for r in invocations(server)] == ["InvokeEndpoint", "InvokeEndpoint"]
+
+
+def test_the_code_blocks_code_loads_once_the_page_is_usable_not_with_it(page: Page):
+    # A card's output is a code block, whose code (Streamlit's syntax highlighter) a fresh tab would load at
+    # its first card. components.element_preload imports it once the editor shows its text; the page itself
+    # draws no hidden code block for it any more (that put the load on the page load's own path).
+    loaded = """() => performance.getEntriesByType("resource")
+        .filter((entry) => entry.name.includes("/static/js/StreamlitSyntaxHighlighter."))
+        .map((entry) => entry.startTime)"""
+    wait_for_editor_json(page, "value.features !== undefined || value.inputs !== undefined")
+    page.wait_for_function(f"() => ({loaded})().length > 0", timeout=20_000)
+    assert page.get_by_test_id("stCode").count() == 0  # nothing drawn for it, no card yet
+    shown = page.evaluate(
+        """() => { const frame = document.querySelector('iframe[title="streamlit_ace.streamlit_ace"]');
+        return frame.contentWindow.performance.timeOrigin - performance.timeOrigin; }"""
+    )
+    assert min(page.evaluate(loaded)) > shown  # after the editor's frame started, not during the page load
