@@ -72,6 +72,11 @@ body:has([data-stale="false"] .smti-following) [data-testid="stElementContainer"
   border-radius: 0.5rem; padding: 1rem; font-family: "Source Code Pro", monospace; font-size: 0.875rem;
   line-height: 1.6; white-space: pre-wrap; overflow-wrap: break-word;
 }
+.smti-instant-stop {
+  margin-left: auto; font: inherit; font-size: 0.875rem; padding: 0.125rem 0.75rem; cursor: pointer;
+  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; background: white; color: inherit;
+}
+.smti-instant-stop:hover { border-color: #0972d3; color: #0972d3; }
 .smti-instant-badge[data-status="success"] { background: rgba(33, 195, 84, 0.1); color: rgb(21, 130, 55); }
 .smti-instant-badge[data-status="failed"] { background: rgba(255, 43, 43, 0.09); color: rgb(125, 53, 59); }
 .st-key-smti-instant:not(:has(.smti-instant-card)) { display: none; }

@@ -95,9 +95,9 @@
   // the new card is on the page and shows at least as much as this one; the real card is kept hidden until
   // then. Once both are on the page and this one shows text, it stops growing, so the text never goes back
   // (it pauses for the ~0.1 s the real card lags); at the latest HANDOVER_MS later (an answer the real card
-  // shows otherwise, as a table). A stream with no text yet hands over at once (its Stop button is on the
-  // real card); a non-streamed request's card stays until the answer (the real Pending card would show
-  // nothing more), unless its feed is lost. After 15 s in any case. Foreign text goes in only as text
+  // shows otherwise, as a table). Until then this card shows the wait (a stream's Stop here presses the
+  // hidden real card's), so a slow first token or answer comes from the feed too; a lost feed hands over at
+  // once. After 15 s in any case. Foreign text goes in only as text
   // (textContent), never as HTML.
   const CARD = '[class*="st-key-result-card-"]';
   const FINAL = '[class*="st-key-status-success-"], [class*="st-key-status-failed-"], [class*="st-key-status-stopped-"]';
@@ -130,7 +130,13 @@
     badge.appendChild(status);
     head.appendChild(badge);
     head.appendChild(element(doc, "strong", "", pending.target));
-    if (pending.streamed) head.appendChild(element(doc, "span", "smti-instant-muted", "· streamed"));
+    let stop = null;
+    if (pending.streamed) {
+      head.appendChild(element(doc, "span", "smti-instant-muted", "· streamed"));
+      stop = element(doc, "button", "smti-instant-stop", "Stop");
+      stop.type = "button";
+      head.appendChild(stop);
+    }
     card.appendChild(head);
     const table = element(doc, "table");
     const labels = element(doc, "tr");
@@ -163,6 +169,7 @@
     card.appendChild(output);
     return {
       node: card,
+      stop: stop, // a stream's Stop: it presses the real card's (the page wires it)
       text: "", // what the output shows
       frozen: false, // the real card is taking over: what this one shows is what it must catch up with
       lost: false, // its feed ended before the request's end (no route, refused, dropped)
@@ -180,6 +187,7 @@
         status.textContent = word;
         cells["Status"].textContent = word;
         spinner.remove();
+        if (stop) stop.remove();
         badge.dataset.status = word.toLowerCase();
         if (typeof ending.execution_ms === "number") cells["Execution Length (ms)"].textContent = String(ending.execution_ms);
         cells["Result Time"].textContent = "just now";
@@ -238,8 +246,21 @@
     slot.querySelectorAll(".smti-instant-card").forEach(function (old) { old.remove(); });
     slot.querySelectorAll("style[data-smti-hide]").forEach(function (old) { old.remove(); });
     slot.prepend(card.node);
-    const streamed = Boolean(pending.streamed);
     const source = openFeed(id, card, function () { check(); });
+    // This card's Stop presses the real card's own (hidden meanwhile, still in the page): one way to stop a
+    // stream. Pressed before the real card is there, it waits for it.
+    let stopWanted = false;
+    function pressStop() {
+      const real = realKey ? root.querySelector("." + realKey) : null;
+      const button = real && real.querySelector('[class*="st-key-stop-"] button');
+      if (button) {
+        stopWanted = false;
+        button.click();
+      } else {
+        stopWanted = true;
+      }
+    }
+    if (card.stop) card.stop.addEventListener("click", pressStop);
     let observer = null;
     let realKey = null; // the new card, once on the page
     let hider = null; // the style that keeps it hidden until it has caught up
@@ -282,8 +303,8 @@
         if (handled()) done(); // the run acted on this click and drew no card: refused
         return;
       }
-      // Nothing it lacks: a final card, a stream with no text yet (its Stop is on the real card), a lost feed.
-      if (!card.text && (freshIn(real, FINAL) || streamed || card.lost)) return done();
+      // Nothing it lacks: a final card, or a lost feed (the real card shows the wait as well).
+      if (!card.text && (freshIn(real, FINAL) || card.lost)) return done();
       if (!realKey) {
         realKey = cardKey(real);
         hider = element(doc, "style");
@@ -291,6 +312,7 @@
         hider.textContent = "." + realKey + " { display: none !important; }";
         slot.appendChild(hider);
       }
+      if (stopWanted) pressStop(); // its button may come a moment after the card
       if (card.text && !card.frozen) {
         card.frozen = true; // a text that went on growing here could be ahead of the real card's for good
         target = card.text.replace(/\s+/g, "").length;

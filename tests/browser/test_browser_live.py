@@ -312,3 +312,38 @@ def test_a_failure_reason_in_the_instant_card_is_text(page: Page, server: LocalE
     assert any(hostile in text for text in page.evaluate("() => window.__reasons")), "the reason never showed"
     assert page.evaluate("() => window.__answer.instantImages") == 0
     assert page.evaluate("() => window.__pwned === undefined")
+
+
+def _generator_request(page: Page, tokens: int) -> None:
+    pick_endpoint(page, "demo-tgi-generator")
+    wait_for_editor_json(page, "value.stream === true")
+    parameters = {"max_new_tokens": tokens, "ignore_eos_token": True}
+    replace_editor_text(page, json.dumps({"inputs": "Tell me", "parameters": parameters, "stream": True}))
+    page.wait_for_timeout(800)
+
+
+def test_a_slow_first_token_comes_from_the_feed_too(page: Page, server: LocalEndpoints):
+    # A model that thinks for a second: its card is on the page long before its first token. The instant
+    # card keeps showing the wait (the real one hidden), so the first words still come from the feed.
+    server.inject_fault("demo-tgi-generator", delay_ms=1000)
+    server.token_delay = 0.02
+    _generator_request(page, 30)
+    _, watched = _send_watched(page)
+    first = next(i for i, (_, length) in enumerate(watched) if length)
+    changes = [step for i, step in enumerate(watched) if i == 0 or step != watched[i - 1]]
+    assert watched[first][0] == "instant", changes
+    lengths = [length for _, length in watched[first:]]
+    assert all(a <= b for a, b in itertools.pairwise(lengths)), changes
+
+
+def test_stop_on_the_instant_card_stops_the_stream(page: Page, server: LocalEndpoints):
+    # Before the first token the user sees the instant card; its Stop presses the real card's.
+    server.inject_fault("demo-tgi-generator", delay_ms=1500)
+    server.token_delay = 0.05
+    _generator_request(page, 200)
+    send(page)
+    page.locator(".smti-instant-stop").click()
+    card = newest_card(page)
+    wait_for_status(card, "stopped", timeout=30)
+    expect(card).to_be_visible()
+    assert len(output_text(card)) < 200, output_text(card)  # 200 tokens would take 10 s
