@@ -17,6 +17,7 @@ from botocore.config import Config
 
 from local_endpoints import LocalEndpoints
 from services.connection import Clients, Connection, build_clients
+from services.invoker import Invoker
 
 #: one attempt per call: boto3's default retries would hide throttling and repeat failing calls
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
@@ -70,3 +71,17 @@ def clients(local_server: LocalEndpoints) -> Iterator[Clients]:
     yield built
     built.runtime.close()
     built.sagemaker.close()
+
+
+@pytest.fixture(scope="module")
+def invoker() -> Iterator[Invoker]:
+    """The invoker (its own child process), one per test module."""
+    shared = Invoker()
+    yield shared
+    shared.close()
+
+
+@pytest.fixture
+def connection(server: LocalEndpoints) -> Connection:
+    """The app's connection to the shared local server."""
+    return Connection(kind="local", region="us-east-1", local_url=server.url)

@@ -8,10 +8,8 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,18 +21,6 @@ from services.invoker import Invoker, RemoteInvocation
 from services.results import InvocationRequest
 
 CLICK = "mx7mjk9q-n4jt18al6n8jmw11"
-
-
-@pytest.fixture(scope="module")
-def invoker() -> Iterator[Invoker]:
-    shared = Invoker()
-    yield shared
-    shared.close()
-
-
-@pytest.fixture
-def connection(server: LocalEndpoints) -> Connection:
-    return Connection(kind="local", region="us-east-1", local_url=server.url)
 
 
 def events(data: bytes) -> list[tuple[str, dict[str, Any]]]:

@@ -22,18 +22,6 @@ from services.invoker import Invoker, RemoteInvocation
 from services.results import InvocationRequest, InvocationResult, Status
 
 
-@pytest.fixture(scope="module")
-def invoker() -> Iterator[Invoker]:
-    shared = Invoker()
-    yield shared
-    shared.close()
-
-
-@pytest.fixture
-def connection(server: LocalEndpoints) -> Connection:
-    return Connection(kind="local", region="us-east-1", local_url=server.url)
-
-
 @pytest.fixture
 def paced(server: LocalEndpoints) -> Iterator[None]:
     before = server.token_delay
