@@ -83,6 +83,14 @@ def _completion_request(document: dict[str, Any], style: str) -> GenerationReque
             )
         raise input_error(style, 'Parameter "inputs" is required, e.g. {"inputs": "Tell me about the sea"}')
     prompt = document["inputs"]
+    if style == "lmi-legacy" and isinstance(prompt, list):
+        # Dynamic batching (older LMI) takes a batch of prompts: `{"inputs": ["Large model inference is"]}`,
+        # the seed document's own client. This small model answers one prompt per request.
+        if len(prompt) != 1 or not isinstance(prompt[0], str):
+            raise input_error(
+                style, "`inputs` must be a string or a list of one string (one prompt per request)"
+            )
+        prompt = prompt[0]
     if not isinstance(prompt, str):
         raise input_error(style, f"`inputs` must be a string, not {_type_name(prompt)}")
     parameters = document.get("parameters", {})

@@ -3,6 +3,7 @@ part, flushed as produced, each LLM container format intact on the wire."""
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from typing import Any
@@ -184,3 +185,63 @@ def test_a_session_opened_by_invoke_can_stream(runtime_client: Any) -> None:
     session_id = opened["NewSessionId"].split(";")[0]
     _, parts = stream_parts(runtime_client, "demo-tgi-generator", completion_request(2), SessionId=session_id)
     assert parts
+
+
+class SmrInferenceStream:
+    """The client of AWS's post introducing response streaming in SageMaker hosting, as written there: it
+    reads the older LMI's `{"outputs": [...]}` JSON lines from the event stream."""
+
+    def __init__(self, sagemaker_runtime: Any, endpoint_name: str) -> None:
+        self.sagemaker_runtime = sagemaker_runtime
+        self.endpoint_name = endpoint_name
+        # A buffered I/O stream to combine the payload parts:
+        self.buff = io.BytesIO()
+        self.read_pos = 0
+
+    def stream_inference(self, request_body: Any) -> Any:
+        # Gets a streaming inference response from the specified model endpoint:
+        response = self.sagemaker_runtime.invoke_endpoint_with_response_stream(
+            EndpointName=self.endpoint_name, Body=json.dumps(request_body), ContentType="application/json"
+        )
+        # Gets the EventStream object returned by the SDK:
+        event_stream = response["Body"]
+        for event in event_stream:
+            # Passes the contents of each payload part to be concatenated:
+            self._write(event["PayloadPart"]["Bytes"])
+            # Iterates over lines to parse whole JSON objects:
+            for line in self._readlines():
+                resp = json.loads(line)
+                part = resp.get("outputs")[0]
+                # Returns parts incrementally:
+                yield part
+
+    # Writes to the buffer to concatenate the contents of the parts:
+    def _write(self, content: bytes) -> None:
+        self.buff.seek(0, io.SEEK_END)
+        self.buff.write(content)
+
+    # The JSON objects in buffer end with '\n'. This method reads lines to yield a series of JSON objects:
+    def _readlines(self) -> Any:
+        self.buff.seek(self.read_pos)
+        for line in self.buff.readlines():
+            self.read_pos += len(line)
+            yield line[:-1]
+
+
+def test_the_aws_posts_own_client_reads_the_older_lmi_generator(runtime_client: Any) -> None:
+    # Its request, unchanged: `inputs` is a list (dynamic batching), `enable_sampling` a string.
+    request = {
+        "inputs": ["Large model inference is"],
+        "parameters": {"max_new_tokens": 100, "enable_sampling": "true"},
+    }
+    parts = list(SmrInferenceStream(runtime_client, "demo-lmi-legacy-generator").stream_inference(request))
+    assert len(parts) > 3 and all(isinstance(part, str) for part in parts)
+    assert "".join(parts).strip()
+
+
+def test_the_older_lmi_generator_answers_one_prompt_per_request(runtime_client: Any) -> None:
+    body = json.dumps({"inputs": ["one", "two"], "parameters": {"max_new_tokens": 4}}).encode()
+    with pytest.raises(ClientError) as refused:
+        stream_parts(runtime_client, "demo-lmi-legacy-generator", body)
+    assert refused.value.response["Error"]["Code"] == "ModelError"
+    assert "one prompt per request" in refused.value.response["Error"]["Message"]
