@@ -16,6 +16,8 @@ from local_endpoints.models.base import Model
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 ARN_PREFIX = f"arn:aws:sagemaker:{REGION}:{ACCOUNT_ID}"
+#: the execution role a demo model runs with (an endpoint may name its own)
+DEFAULT_ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/service-role/AmazonSageMaker-ExecutionRole-20250101T000000"
 #: SageMaker's endpoint names: letters, digits and single or repeated hyphens inside, at most 63 characters
 ENDPOINT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 MAX_NAME_CHARS = 63
@@ -68,6 +70,8 @@ class Variant:
     weight: float = 1.0
     #: {"MemorySizeInMB": ..., "MaxConcurrency": ...} for a serverless variant (then instance_type is None)
     serverless: dict[str, int] | None = None
+    #: the model's container environment (DescribeModel), as a container would be configured
+    environment: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -124,6 +128,21 @@ class InferenceComponent:
         return f"{ARN_PREFIX}:inference-component/{self.name}"
 
 
+@dataclass(frozen=True)
+class ModelRecord:
+    """A SageMaker Model as DescribeModel shows it: its container image and environment."""
+
+    name: str
+    image: str
+    environment: dict[str, str]
+    created: datetime
+    execution_role_arn: str
+
+    @property
+    def arn(self) -> str:
+        return f"{ARN_PREFIX}:model/{self.name}"
+
+
 class Catalog:
     """Endpoints and inference components by name. Safe to read and change from several threads."""
 
@@ -141,6 +160,19 @@ class Catalog:
     def endpoints(self) -> list[Endpoint]:
         with self._lock:
             return list(self._endpoints.values())
+
+    def model(self, name: str) -> ModelRecord | None:
+        """The model named `name`: a variant's or an inference component's (what DescribeModel tells)."""
+        for endpoint in self.endpoints():
+            for variant in endpoint.variants:
+                if variant.model_name == name and variant.image:
+                    role = endpoint.execution_role_arn or DEFAULT_ROLE
+                    return ModelRecord(name, variant.image, variant.environment, endpoint.created, role)
+        for component in self.components():
+            if component.model_name == name:
+                created = component.created
+                return ModelRecord(name, component.image, component.environment, created, DEFAULT_ROLE)
+        return None
 
     def endpoint_by_config(self, config_name: str) -> Endpoint | None:
         return next((e for e in self.endpoints() if e.config_name == config_name), None)

@@ -1,6 +1,7 @@
 """The control plane (JSON 1.1, `POST /` with `X-Amz-Target: SageMaker.<Operation>`): the read operations an
-endpoint picker needs. Each operation is a plain function from the catalog and the request's parameters to the
-response document; timestamps stay datetimes until `response` writes them as epoch seconds."""
+endpoint picker needs, and DescribeModel (a container's image and environment tell its request format). Each
+operation is a plain function from the catalog and the request's parameters to the response document;
+timestamps stay datetimes until `response` writes them as epoch seconds."""
 
 from __future__ import annotations
 
@@ -15,7 +16,14 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 from starlette.responses import Response
 
-from local_endpoints.catalog import ENDPOINT_STATUSES, Catalog, Endpoint, InferenceComponent, Variant
+from local_endpoints.catalog import (
+    ARN_PREFIX,
+    ENDPOINT_STATUSES,
+    Catalog,
+    Endpoint,
+    InferenceComponent,
+    Variant,
+)
 from local_endpoints.recording import record, server_state
 from local_endpoints.wire_errors import UnknownOperationException, ValidationException, WireError
 
@@ -122,12 +130,32 @@ def describe_inference_component(catalog: Catalog, params: Params) -> dict[str, 
     }
 
 
+def describe_model(catalog: Catalog, params: Params) -> dict[str, Any]:
+    """The model's container: image and environment (what tells a client which format it speaks)."""
+    name = params.get("ModelName")
+    model = catalog.model(name) if isinstance(name, str) else None
+    if model is None:
+        raise ValidationException(f'Could not find model "{ARN_PREFIX}:model/{_text(name)}".')
+    container: dict[str, Any] = {"Image": model.image, "Mode": "SingleModel"}
+    if model.environment:
+        container["Environment"] = dict(model.environment)
+    return {
+        "ModelName": model.name,
+        "PrimaryContainer": container,
+        "ExecutionRoleArn": model.execution_role_arn,
+        "CreationTime": model.created,
+        "ModelArn": model.arn,
+        "EnableNetworkIsolation": False,
+    }
+
+
 OPERATIONS: dict[str, Callable[[Catalog, Params], dict[str, Any]]] = {
     "ListEndpoints": list_endpoints,
     "DescribeEndpoint": describe_endpoint,
     "DescribeEndpointConfig": describe_endpoint_config,
     "ListInferenceComponents": list_inference_components,
     "DescribeInferenceComponent": describe_inference_component,
+    "DescribeModel": describe_model,
 }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from local_endpoints.catalog import (
     ACCOUNT_ID,
+    DEFAULT_ROLE,
     REGION,
     Catalog,
     Endpoint,
@@ -26,7 +27,22 @@ PYTORCH_IMAGE = f"{_DLC}/pytorch-inference:2.3.0-cpu-py311-ubuntu20.04-sagemaker
 
 #: creation times count back from here so newest-first order is stable and meaningful
 _ANCHOR = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
-_ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/service-role/AmazonSageMaker-ExecutionRole-20250101T000000"
+_ROLE = DEFAULT_ROLE
+#: each demo model's container environment (DescribeModel), as it would be configured on SageMaker: what a
+#: client reads to tell which request format the container speaks (TGI's Messages API, LMI's rolling batch)
+_GENERATOR = "local/demo-generator"
+TGI_ENVIRONMENT = {"HF_MODEL_ID": _GENERATOR, "MESSAGES_API_ENABLED": "true", "MAX_INPUT_TOKENS": "1024"}
+LMI_ENVIRONMENT = {
+    "HF_MODEL_ID": _GENERATOR,
+    "OPTION_ROLLING_BATCH": "lmi-dist",
+    "OPTION_MAX_ROLLING_BATCH_SIZE": "32",
+}
+LMI_LEGACY_ENVIRONMENT = {
+    "OPTION_MODEL_ID": _GENERATOR,
+    "OPTION_ROLLING_BATCH": "disable",
+    "OPTION_ENABLE_STREAMING": "true",
+}
+CLASSIFIER_ENVIRONMENT = {"HF_MODEL_ID": "local/demo-text-classifier", "HF_TASK": "text-classification"}
 
 
 def _demo_model(class_name: str, **kwargs: Any) -> ModelSlot:
@@ -65,6 +81,7 @@ def _single(
                 model_name=f"{name}-model",
                 instance_type=instance_type,
                 serverless=endpoint_fields.pop("serverless", None),
+                environment=endpoint_fields.pop("environment", {}),
             )
         ],
         **endpoint_fields,
@@ -75,12 +92,29 @@ def demo_catalog() -> Catalog:
     """A fresh catalog of the demo endpoints (models are not built until first invoked)."""
     classifier = _demo_model("TextClassifier")
     endpoints = [
-        _single("demo-text-classifier", HF_PYTORCH_IMAGE, classifier, "ml.m5.xlarge", 1),
         _single(
-            "demo-tgi-generator", TGI_IMAGE, _demo_model("TextGenerator", style="tgi"), "ml.g5.2xlarge", 2
+            "demo-text-classifier",
+            HF_PYTORCH_IMAGE,
+            classifier,
+            "ml.m5.xlarge",
+            1,
+            environment=CLASSIFIER_ENVIRONMENT,
         ),
         _single(
-            "demo-lmi-generator", LMI_IMAGE, _demo_model("TextGenerator", style="lmi"), "ml.g5.2xlarge", 3
+            "demo-tgi-generator",
+            TGI_IMAGE,
+            _demo_model("TextGenerator", style="tgi"),
+            "ml.g5.2xlarge",
+            2,
+            environment=TGI_ENVIRONMENT,
+        ),
+        _single(
+            "demo-lmi-generator",
+            LMI_IMAGE,
+            _demo_model("TextGenerator", style="lmi"),
+            "ml.g5.2xlarge",
+            3,
+            environment=LMI_ENVIRONMENT,
         ),
         _single(
             "demo-lmi-legacy-generator",
@@ -88,6 +122,7 @@ def demo_catalog() -> Catalog:
             _demo_model("TextGenerator", style="lmi-legacy"),
             "ml.g5.2xlarge",
             4,
+            environment=LMI_LEGACY_ENVIRONMENT,
         ),
         _single("demo-csv-regressor", XGBOOST_IMAGE, _demo_model("CsvRegressor"), "ml.m5.large", 5),
         _single("demo-image-inspector", PYTORCH_IMAGE, _demo_model("ImageInspector"), "ml.c5.xlarge", 6),
@@ -172,7 +207,7 @@ def demo_catalog() -> Catalog:
             copy_count=2,
             cpu_cores=4.0,
             memory_mb=16384,
-            environment={"HF_MODEL_ID": "local/demo-generator", "MAX_INPUT_TOKENS": "1024"},
+            environment=TGI_ENVIRONMENT,
         ),
     ]
     catalog = Catalog(endpoints, components)

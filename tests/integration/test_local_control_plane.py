@@ -197,6 +197,11 @@ def test_inference_components(sagemaker_client: Any) -> None:
             {"InferenceComponentName": "missing-ic"},
             'Could not find inference component "missing-ic".',
         ),
+        (
+            "describe_model",
+            {"ModelName": "missing-model"},
+            'Could not find model "arn:aws:sagemaker:us-east-1:123456789012:model/missing-model".',
+        ),
     ],
 )
 def test_unknown_names_are_validation_exceptions(
@@ -205,6 +210,36 @@ def test_unknown_names_are_validation_exceptions(
     with pytest.raises(ClientError) as raised:
         getattr(sagemaker_client, call)(**params)
     assert_validation_exception(raised, message)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "image", "setting"),
+    [
+        ("demo-tgi-generator", "huggingface-pytorch-tgi-inference", ("MESSAGES_API_ENABLED", "true")),
+        ("demo-lmi-generator", "djl-inference:0.31.0-lmi", ("OPTION_ROLLING_BATCH", "lmi-dist")),
+        ("demo-lmi-legacy-generator", "djl-inference:0.23.0-deepspeed", ("OPTION_ROLLING_BATCH", "disable")),
+        ("demo-text-classifier", "huggingface-pytorch-inference", ("HF_TASK", "text-classification")),
+    ],
+)
+def test_describe_model_tells_the_container_and_its_settings(
+    sagemaker_client: Any, endpoint: str, image: str, setting: tuple[str, str]
+) -> None:
+    # What a client reads (endpoint -> config -> model) to tell which request format the container speaks.
+    config = sagemaker_client.describe_endpoint_config(EndpointConfigName=f"{endpoint}-config")
+    model = sagemaker_client.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])
+    container = model["PrimaryContainer"]
+    assert image in container["Image"]
+    assert container["Environment"][setting[0]] == setting[1]
+    assert model["ModelArn"].endswith(f":model/{endpoint}-model")
+
+
+def test_an_inference_components_model_is_described_too(sagemaker_client: Any) -> None:
+    spec = sagemaker_client.describe_inference_component(InferenceComponentName="ic-generator")[
+        "Specification"
+    ]
+    model = sagemaker_client.describe_model(ModelName=spec["ModelName"])
+    assert model["PrimaryContainer"]["Image"] == spec["Container"]["DeployedImage"]["SpecifiedImage"]
+    assert model["PrimaryContainer"]["Environment"] == spec["Container"]["Environment"]
 
 
 def test_unimplemented_operation_is_a_clear_error(sagemaker_client: Any) -> None:

@@ -185,9 +185,33 @@ def test_inference_components_match_the_model(
     assert_matches_the_model(raw_bodies)
 
 
+def test_every_demo_model_is_described_as_the_model_says(
+    sagemaker_client: Any, raw_bodies: list[tuple[str, dict[str, Any]]]
+) -> None:
+    names = [
+        variant["ModelName"]
+        for name in DEMO_ENDPOINTS
+        for variant in sagemaker_client.describe_endpoint_config(EndpointConfigName=f"{name}-config")[
+            "ProductionVariants"
+        ]
+        if "ModelName" in variant
+    ]
+    names += [
+        sagemaker_client.describe_inference_component(InferenceComponentName=name)["Specification"][
+            "ModelName"
+        ]
+        for name in ("ic-classifier", "ic-generator")
+    ]
+    for name in names:
+        assert sagemaker_client.describe_model(ModelName=name)["ModelName"] == name
+    assert len([body for operation, body in raw_bodies if operation == "DescribeModel"]) == len(names) > 8
+    assert_matches_the_model(raw_bodies)
+
+
 @pytest.mark.parametrize(
     ("target", "params"),
     [
+        ("DescribeModel", {"ModelName": "missing"}),
         ("DescribeEndpoint", {"EndpointName": "missing"}),
         ("DescribeEndpointConfig", {"EndpointConfigName": "missing"}),
         ("DescribeInferenceComponent", {"InferenceComponentName": "missing"}),
