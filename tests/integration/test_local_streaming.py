@@ -107,6 +107,20 @@ def test_chat_request_streams_openai_chunks_ending_in_done(runtime_client: Any) 
     assert "".join(chunk["choices"][0]["delta"].get("content") or "" for chunk in chunks)
 
 
+def test_the_lmi_generator_speaks_the_messages_api_in_json_lines(runtime_client: Any) -> None:
+    # LMI's chat: the same chunks as TGI's, one JSON object per line, without `data:` and `[DONE]`.
+    turns = [{"role": "user", "content": "Tell me about rivers"}]
+    body = json.dumps({"messages": turns, "max_tokens": 6, "stream": True}).encode()
+    response, parts = stream_parts(runtime_client, "demo-lmi-generator", body)
+    assert response["ContentType"] == "application/jsonlines"
+    lines = b"".join(parts).decode().splitlines()
+    chunks = [json.loads(line) for line in lines]
+    assert all(chunk["object"] == "chat.completion.chunk" for chunk in chunks)
+    assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
+    assert chunks[-1]["choices"][0]["finish_reason"] in ("stop", "length")
+    assert "".join(chunk["choices"][0]["delta"].get("content") or "" for chunk in chunks)
+
+
 def test_stream_through_an_inference_component(runtime_client: Any) -> None:
     response, parts = stream_parts(
         runtime_client,
