@@ -11,6 +11,9 @@ iframes, media) gets:
 - `X-Frame-Options: SAMEORIGIN` for browsers without frame-ancestors, `X-Content-Type-Options: nosniff`, and
   `Referrer-Policy: no-referrer`.
 
+A request whose Host is not a loopback name (a DNS-rebinding page) is refused first (`LoopbackHostOnly`), and
+the instant card's live feed is one route of ours (`/_smti/live/<click>`).
+
 `streamlit run app.py` still works (the same app without these headers); tests/browser runs this file.
 """
 
@@ -20,15 +23,17 @@ import asyncio
 import base64
 import hashlib
 import importlib.util
+import os
 import re
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import streamlit as st
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -83,6 +88,49 @@ SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 ]
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def allowed_hosts() -> set[str]:
+    """The names the app answers to: loopback, plus SMTI_ALLOWED_HOSTS (comma-separated) for a user who puts
+    it behind a proxy of their own under another name."""
+    extra = os.environ.get("SMTI_ALLOWED_HOSTS", "")
+    return {*LOOPBACK_HOSTS, *(name.strip().lower() for name in extra.split(",") if name.strip())}
+
+
+def host_name(host: str) -> str:
+    """The name in a Host header, without its port ("[::1]:8501" -> "[::1]")."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host.partition("]")[0] + "]"
+    return host.rpartition(":")[0] if ":" in host else host
+
+
+class LoopbackHostOnly:
+    """ASGI middleware: refuses a request (page, websocket, feed) whose Host is not one of `allowed_hosts`.
+
+    The app binds 127.0.0.1, but a web page whose name an attacker re-points at 127.0.0.1 (DNS rebinding)
+    would be same-origin with it: it could read the page and drive the websocket, sending requests with the
+    user's AWS credentials. Its requests carry its own name in Host; a browser on the user's side never
+    sends another name for 127.0.0.1."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.allowed = allowed_hosts()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            host = Headers(scope=scope).get("host", "")
+            if host_name(host) not in self.allowed:
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 1008})  # before accept: an HTTP 403
+                    return
+                text = "This app answers only on 127.0.0.1 or localhost (SMTI_ALLOWED_HOSTS adds names)."
+                await PlainTextResponse(text, status_code=403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class SecurityHeaders:
@@ -150,5 +198,5 @@ async def live_feed_route(request: Request) -> Response:
 app = st.App(
     HERE / "app.py",
     routes=[Route(FEED_PATH, live_feed_route, methods=["GET"])],
-    middleware=[Middleware(SecurityHeaders)],
+    middleware=[Middleware(LoopbackHostOnly), Middleware(SecurityHeaders)],
 )

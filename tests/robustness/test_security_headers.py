@@ -4,6 +4,7 @@ only listens to its own page."""
 
 from __future__ import annotations
 
+import socket
 import urllib.error
 import urllib.request
 
@@ -114,3 +115,24 @@ def test_the_request_actions_component_ignores_messages_from_other_frames(browse
         assert effect == [], "a message from the component's own window changed the buttons"
     finally:
         context.close()
+
+
+def _status_line(app_url: str, request: str) -> str:
+    host, port = app_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(request.encode())
+        return connection.recv(4096).decode("latin-1").split("\r\n", 1)[0]
+
+
+def test_a_foreign_host_name_is_refused_on_the_page_and_the_websocket(app_url: str):
+    # A DNS-rebinding page (its own name re-pointed at 127.0.0.1) sends its name as Host: it gets neither
+    # the page nor Streamlit's websocket, which would let it send requests with the user's credentials.
+    page = "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    assert " 403 " in _status_line(app_url, page.format(host="attacker.example:8501"))
+    assert " 200 " in _status_line(app_url, page.format(host="localhost:8501"))
+    upgrade = (
+        "GET /_stcore/stream HTTP/1.1\r\nHost: attacker.example\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        "Origin: http://attacker.example\r\nSec-WebSocket-Protocol: streamlit\r\n\r\n"
+    )
+    assert " 403 " in _status_line(app_url, upgrade)
