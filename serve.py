@@ -175,10 +175,8 @@ async def live_feed_route(request: Request) -> Response:
         started = time.monotonic()
         invocation = live_feed.find(click)
         while invocation is None:
-            if time.monotonic() - started > FEED_OPEN_S:
-                yield live_feed.message(
-                    {}, "gone"
-                )  # refused, or another app process: the card waits for its run
+            if time.monotonic() - started > FEED_OPEN_S:  # refused, or another app process's click
+                yield live_feed.message({}, "gone")  # the card waits for its run instead
                 return
             await asyncio.sleep(FEED_POLL_S)
             invocation = live_feed.find(click)

@@ -32,9 +32,8 @@ from services.results import InvocationResult, Status
 KEEP_S = 60.0  # a request stays readable this long after it was published (a feed opens within ms)
 MAX_FEEDS = 200  # published requests kept at most (the oldest go first)
 MAX_TEXT = 20_000  # characters the instant card shows at most; the Streamlit card shows all
-MAX_OUTPUT_BYTES = (
-    256 * 1024
-)  # a bigger answer is laid out by the Streamlit card only (not on the server's loop)
+#: a bigger answer is laid out by the Streamlit card only (not on the server's event loop)
+MAX_OUTPUT_BYTES = 256 * 1024
 _CLICK = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 _lock = threading.Lock()
@@ -65,9 +64,10 @@ def find(click: str) -> RemoteInvocation | None:
 
 
 def message(data: dict[str, Any], event: str | None = None) -> bytes:
-    """One server-sent event (JSON data on one line: a newline inside a string is escaped by json)."""
+    """One server-sent event, always valid UTF-8 on one line: JSON escapes every line break inside a
+    string, and a lone surrogate (which UTF-8 cannot carry) becomes U+FFFD, as the card would show it."""
     head = f"event: {event}\n" if event else ""
-    return f"{head}data: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+    return f"{head}data: {scrub(json.dumps(data, ensure_ascii=False))}\n\n".encode()
 
 
 class Feed:
@@ -104,7 +104,7 @@ def _ending(result: InvocationResult, *, streamed: bool) -> dict[str, Any]:
     if result.execution_ms is not None:
         ending["execution_ms"] = round(result.execution_ms)
     if result.error is not None:
-        ending["reason"] = scrub(result.error.message)
+        ending["reason"] = result.error.message
     if not streamed and result.status is Status.SUCCESS:
         output = _output_text(result)
         if output is not None:
@@ -122,5 +122,5 @@ def _output_text(result: InvocationResult) -> str | None:
     if decoded.kind == "text":
         return str(decoded.value)
     if decoded.kind == "csv":
-        return scrub(result.body.decode("utf-8", "replace"))
+        return result.body.decode("utf-8", "replace")
     return None  # an image, bytes, nothing: the Streamlit card draws those

@@ -97,8 +97,7 @@
   // (it pauses for the ~0.1 s the real card lags); at the latest HANDOVER_MS later (an answer the real card
   // shows otherwise, as a table). Until then this card shows the wait (a stream's Stop here presses the
   // hidden real card's), so a slow first token or answer comes from the feed too; a lost feed hands over at
-  // once. After 15 s in any case. Foreign text goes in only as text
-  // (textContent), never as HTML.
+  // once. After 15 s in any case. Foreign text goes in only as text (textContent), never as HTML.
   const CARD = '[class*="st-key-result-card-"]';
   const FINAL = '[class*="st-key-status-success-"], [class*="st-key-status-failed-"], [class*="st-key-status-stopped-"]';
   const STALE = '[data-stale="true"]';

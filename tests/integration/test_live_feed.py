@@ -111,7 +111,7 @@ def test_a_failure_ends_with_its_reason(invoker: Invoker, connection: Connection
 def test_any_model_text_is_one_event_that_reads_back_as_itself(text: str) -> None:
     # Whatever a model streams (line ends of every kind, "data:" and "event:" lines, lone surrogates, NUL,
     # U+2028): one message per piece, read back as the text the card would show.
-    chunk = live_feed.message({"append": scrub(text)})
+    chunk = live_feed.message({"append": text})
     chunk.decode("utf-8")  # always valid UTF-8 on the wire
     [(name, data)] = events(chunk)
     assert name == "message" and data == {"append": scrub(text)}
@@ -120,7 +120,7 @@ def test_any_model_text_is_one_event_that_reads_back_as_itself(text: str) -> Non
 def test_hostile_text_travels_as_json_data_on_one_line() -> None:
     # A model's newlines, "data:" lines and blank lines cannot end an event or start a forged one.
     text = 'a\n\ndata: {"append": "forged"}\n\nevent: end\r\n<script>x</script>\ud800'
-    chunk = live_feed.message({"append": scrub(text)})
+    chunk = live_feed.message({"append": text})
     assert chunk.count(b"\n\n") == 1 and chunk.endswith(b"\n\n")
     [(name, data)] = events(chunk)
     assert name == "message" and data["append"] == text.replace("\ud800", "\ufffd")
