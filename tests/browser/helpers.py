@@ -206,3 +206,41 @@ def wait_for_idle(page: Page) -> None:
     # A click is sent to the server asynchronously: first let its run start (or finish), then wait it out.
     page.wait_for_timeout(0)
     expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+
+
+# -- a slow Streamlit path, on demand ---------------------------------------------------------------------
+
+# Wraps the page's WebSocket so that what Streamlit's server sends can be held back in the browser, in order,
+# for `window.__streamlitHoldMs` (0: delivered at once, as without the wrapper). Streamlit listens with
+# addEventListener("message"). What goes from the page to the server (a click) is never held.
+_HOLD_JS = """(() => {
+  const Native = window.WebSocket;
+  window.__streamlitHoldMs = 0;
+  window.WebSocket = class extends Native {
+    addEventListener(type, listener, options) {
+      if (type !== "message" || typeof listener !== "function") {
+        return super.addEventListener(type, listener, options);
+      }
+      let due = 0;
+      return super.addEventListener(type, (event) => {
+        const hold = window.__streamlitHoldMs, now = performance.now();
+        if (!hold && due <= now) return listener.call(this, event);
+        due = Math.max(due, now + hold);
+        setTimeout(() => listener.call(this, event), due - now);
+      }, options);
+    }
+  };
+})();"""
+
+
+def open_with_holdable_streamlit(page: Page) -> None:
+    """Reload the tab with Streamlit's messages holdable (`hold_streamlit`)."""
+    page.add_init_script(_HOLD_JS)
+    page.reload()
+    page.get_by_test_id("stMain").get_by_role("heading", name="Test inference").wait_for()
+
+
+def hold_streamlit(page: Page, milliseconds: int) -> None:
+    """From now on, everything a Streamlit run sends reaches the page `milliseconds` late: the page lags as on
+    a loaded machine or a long page, deterministically (the instant card's feed is not held)."""
+    page.evaluate("(ms) => { window.__streamlitHoldMs = ms; }", milliseconds)

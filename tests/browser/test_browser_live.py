@@ -16,8 +16,10 @@ from services.history import History
 from tests.browser.helpers import (
     cards,
     fields,
+    hold_streamlit,
     invocations,
     newest_card,
+    open_with_holdable_streamlit,
     output_text,
     pick_endpoint,
     replace_editor_text,
@@ -201,12 +203,30 @@ def test_a_pending_card_shows_at_the_click_and_gives_way_to_the_real_one(page: P
     assert watch["seen"], "no Pending card was drawn at the click"
     assert watch["both"] == 0 and watch["cards"] == 1, watch  # replaced, never doubled
     expect(page.locator(".smti-instant-card")).to_have_count(0)
-    # The answer showed first in the instant card (its feed), and stayed on screen through the hand-over.
+    # Whichever showed the answer first (the instant card's feed, or the run when it is as quick), it stayed
+    # on screen, whole, through the hand-over. Which one wins is a race: bench/bench_ui_output.py times it.
     answer = page.evaluate("() => window.__answer.lengths")
+    changes = [step for i, step in enumerate(answer) if i == 0 or step != answer[i - 1]]
+    first = next(i for i, (_, length) in enumerate(answer) if length)
+    assert all(length == answer[first][1] for _, length in answer[first:]), changes
+
+
+def test_an_answer_comes_from_the_feed_when_the_page_lags(page: Page, server: LocalEndpoints):
+    # Streamlit's messages held back 600 ms, as on a loaded machine: the instant card shows the answer from
+    # its feed, and keeps it until the real card shows as much (the text never goes back).
+    server.inject_fault("demo-text-classifier", delay_ms=300)
+    open_with_holdable_streamlit(page)
+    pick_endpoint(page, "demo-text-classifier")
+    wait_for_editor_json(page, "value.features")
+    page.wait_for_timeout(500)
+    hold_streamlit(page, 600)
+    card, answer = _send_watched(page)
     changes = [step for i, step in enumerate(answer) if i == 0 or step != answer[i - 1]]
     first = next(i for i, (_, length) in enumerate(answer) if length)
     assert answer[first][0] == "instant", changes
     assert all(length == answer[first][1] for _, length in answer[first:]), changes
+    shown = re.sub(r"\s+", "", page.evaluate("() => window.__answer.instantText"))
+    assert shown == re.sub(r"\s+", "", output_text(card)), (shown, output_text(card))
 
 
 def test_no_pending_card_is_drawn_for_a_request_that_is_not_sent(page: Page, server: LocalEndpoints):
@@ -264,32 +284,28 @@ def _send_watched(page: Page) -> tuple[Locator, list[list]]:
     return card, page.evaluate("() => window.__answer.lengths")
 
 
-def test_a_streams_first_words_show_at_the_click_and_the_card_takes_over_without_going_back(
+def test_a_streams_first_words_come_from_the_feed_and_the_card_takes_over_without_going_back(
     page: Page, server: LocalEndpoints
 ):
-    # The instant card reads the request's own feed (serve.py): it shows the first tokens before any run
-    # of the page could draw them, and the real card is shown only once it has caught up. Whichever shows
-    # the first words, the text never goes back and the real card ends displayed.
+    # The instant card reads the request's own feed (serve.py): it shows the first tokens before any run of
+    # the page can draw them (held back here, so that is so on any machine), and the real card is shown only
+    # once it has caught up: the text never goes back and the real card ends displayed.
     server.token_delay = 0.02
+    open_with_holdable_streamlit(page)
     pick_endpoint(page, "demo-tgi-generator")
     wait_for_editor_json(page, "value.stream === true")
     parameters = {"max_new_tokens": 60, "ignore_eos_token": True}
     replace_editor_text(page, json.dumps({"inputs": "Tell me", "parameters": parameters, "stream": True}))
     page.wait_for_timeout(800)
-    first_shown_by = []
-    for _ in range(3):  # the first Send of a session may wait for its connection: the card can come first
-        card, watched = _send_watched(page)
-        lengths = [length for _, length in watched]
-        first_text = next(i for i, length in enumerate(lengths) if length)
-        changes = [step for i, step in enumerate(watched) if i == 0 or step != watched[i - 1]]
-        growing = lengths[first_text:]
-        assert all(a <= b for a, b in itertools.pairwise(growing)), changes  # never goes back
-        assert lengths[-1] == len(re.sub(r"\s+", "", output_text(card)))
-        expect(card).to_be_visible()
-        first_shown_by.append(watched[first_text][0])
-        if first_shown_by[-1] == "instant":
-            break
-    assert "instant" in first_shown_by, first_shown_by  # the feed showed the first words before any run
+    hold_streamlit(page, 400)
+    card, watched = _send_watched(page)
+    lengths = [length for _, length in watched]
+    first_text = next(i for i, length in enumerate(lengths) if length)
+    changes = [step for i, step in enumerate(watched) if i == 0 or step != watched[i - 1]]
+    assert watched[first_text][0] == "instant", changes
+    assert all(a <= b for a, b in itertools.pairwise(lengths[first_text:])), changes  # never goes back
+    assert lengths[-1] == len(re.sub(r"\s+", "", output_text(card)))
+    expect(card).to_be_visible()
     instant_text = page.evaluate("() => window.__answer.instantText")
     assert instant_text and output_text(card).startswith(instant_text)
 
