@@ -6,8 +6,7 @@ import streamlit as st
 
 from services.request_body import parse_json
 
-KEY = "stream-response"
-_DETECTED = "_stream_detected"
+KEY = "stream-response"  # the switch's box (CSS hook `st-key-stream-response`)
 
 
 def asks_to_stream(body: str) -> bool:
@@ -16,23 +15,28 @@ def asks_to_stream(body: str) -> bool:
     return isinstance(value, dict) and value.get("stream") is True
 
 
+def widget_key(asked: bool) -> str:
+    """One switch for bodies that ask to stream and another for those that do not, each starting at what
+    the body asks: the switch follows the body's flag whenever it changes, and in between the user's own
+    choice stands. Two widgets rather than one whose value the server resets: a reset value reaches the
+    browser a moment later, and a rerun the browser sends meanwhile (Ace handing over its text) carried
+    the old value back, so a body without "stream" was streamed after one with it."""
+    return f"{KEY}-{'asked' if asked else 'not-asked'}"
+
+
 def current(body: str) -> bool:
-    """The switch's value for this body, before (or without) drawing it: it follows the body's "stream"
-    flag whenever that flag changes; in between, the user's own choice stands."""
-    detected = asks_to_stream(body)
-    if st.session_state.get(_DETECTED) != detected:
-        return detected
-    return bool(st.session_state.get(KEY, detected))
+    """The switch's value for this body, before (or without) drawing it."""
+    asked = asks_to_stream(body)
+    return bool(st.session_state.get(widget_key(asked), asked))
 
 
 def render(body: str) -> bool:
     """Draw the switch; its value is `current(body)`."""
-    detected = asks_to_stream(body)
-    if st.session_state.get(_DETECTED) != detected:
-        st.session_state[_DETECTED] = detected
-        st.session_state[KEY] = detected
-    return st.toggle(
-        "Stream response",
-        key=KEY,
-        help="Use InvokeEndpointWithResponseStream: tokens appear as the model generates them.",
-    )
+    asked = asks_to_stream(body)
+    with st.container(key=KEY):
+        return st.toggle(
+            "Stream response",
+            value=asked,
+            key=widget_key(asked),
+            help="Use InvokeEndpointWithResponseStream: tokens appear as the model generates them.",
+        )

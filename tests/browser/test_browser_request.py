@@ -16,8 +16,10 @@ from tests.browser.helpers import (
     code_text,
     editor,
     editor_text,
+    hold_streamlit,
     invocations,
     newest_card,
+    open_with_holdable_streamlit,
     pick_endpoint,
     replace_editor_text,
     send,
@@ -186,3 +188,25 @@ def test_an_advanced_parameter_typed_then_folded_away_still_travels_and_is_named
     assert headers == ["accept_eula=true", "accept_eula=true"]
     advanced.get_by_text("Advanced").click()
     expect(field).to_have_value("accept_eula=true")
+
+
+def test_the_stream_switch_follows_the_body_even_when_the_page_lags(page: Page, server: LocalEndpoints):
+    # The generator's sample asks to stream; the body typed over it does not. With Streamlit's messages held
+    # back (a loaded machine), the editor's own rerun leaves while the page still shows the switch on: it
+    # once carried that old value back, and the next Send streamed a body that never asked to.
+    open_with_holdable_streamlit(page)
+    pick_endpoint(page, "demo-tgi-generator")
+    wait_for_editor_json(page, "value.stream === true")
+    switch = page.locator(".st-key-stream-response input")
+    expect(switch).to_be_checked()
+    hold_streamlit(page, 1500)
+    replace_editor_text(page, json.dumps({"inputs": "hello there", "parameters": {"max_new_tokens": 3}}))
+    send(page)
+    page.wait_for_timeout(1000)  # Ace hands its text over meanwhile: a rerun with the switch as shown
+    hold_streamlit(page, 0)
+    wait_for_status(newest_card(page), "success")
+    expect(switch).not_to_be_checked()
+    send(page)
+    expect(cards(page)).to_have_count(2)
+    wait_for_status(newest_card(page), "success")
+    assert [r.operation for r in invocations(server)] == ["InvokeEndpoint", "InvokeEndpoint"]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import Markdown
+from streamlit.testing.v1.element_tree import Markdown, Toggle
 
 from components.request_options import ADVANCED_KEY
 from local_endpoints import LocalEndpoints
@@ -109,6 +109,11 @@ def run_until(at: AppTest, done: Callable[[AppTest], bool], timeout: float = 15.
 def invocations(server: LocalEndpoints) -> list:
     """Requests that reached a runtime path (not the control plane)."""
     return [r for r in server.requests() if r.operation.startswith("InvokeEndpoint")]
+
+
+def stream_switch(at: AppTest) -> Toggle:
+    """The "Stream response" switch (one of two widgets, by what the body asks: components.stream_switch)."""
+    return next(toggle for toggle in at.toggle if toggle.label == "Stream response")
 
 
 def texts(at: AppTest) -> list[str]:

@@ -19,6 +19,7 @@ from tests.ui.conftest import (
     picker_key,
     run_until,
     statuses,
+    stream_switch,
     texts,
     unescaped,
 )
@@ -44,11 +45,11 @@ def test_picking_an_endpoint_loads_its_sample_and_content_type(app: AppTest, ser
     pick(app, server, "demo-tgi-generator")
     assert app.text_input(key="opt-content-type").value == "application/json"
     assert json.loads(app.session_state["editor_text"])["stream"] is True
-    assert app.toggle(key="stream-response").value is True  # on because the request asks for "stream": true
+    assert stream_switch(app).value is True  # on because the request asks for "stream": true
 
     pick(app, server, "demo-text-classifier")
     assert json.loads(app.session_state["editor_text"]) == {"features": ["This is great!"]}
-    assert app.toggle(key="stream-response").value is False
+    assert stream_switch(app).value is False
 
 
 def test_send_adds_a_card_and_sends_exactly_the_text_the_click_carried(app: AppTest, server: LocalEndpoints):
@@ -172,7 +173,7 @@ def test_sdk_example_shows_the_editors_current_request(app: AppTest, server: Loc
 
 def test_a_stream_fills_its_card_and_reports_token_stats(app: AppTest, server: LocalEndpoints):
     pick(app, server, "demo-tgi-generator")
-    assert app.toggle(key="stream-response").value is True
+    assert stream_switch(app).value is True
     click(app, "send", app.session_state["editor_text"])
     run_until(app, lambda at: statuses(at)[:1] == ["Success"], timeout=30)
     [request] = invocations(server)
