@@ -210,3 +210,12 @@ def test_the_stream_switch_follows_the_body_even_when_the_page_lags(page: Page, 
     expect(cards(page)).to_have_count(2)
     wait_for_status(newest_card(page), "success")
     assert [r.operation for r in invocations(server)] == ["InvokeEndpoint", "InvokeEndpoint"]
+
+
+def test_the_buttons_wait_for_streamlit_before_they_take_a_click(page: Page, app_url: str):
+    # Streamlit drops a component's value set before its first render (a console warning, nothing more): a
+    # Send clicked in a frame that was just created was lost, with no card and no word. The buttons come
+    # disabled and are enabled by the first render; alone, outside the page, that never comes.
+    page.goto(app_url.rstrip("/") + "/component/components.request_actions.request_actions/index.html")
+    for name in ("smti-send", "smti-format", "smti-reset"):
+        expect(page.get_by_test_id(name)).to_be_disabled()
