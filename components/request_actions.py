@@ -5,8 +5,8 @@ after typing would send stale JSON. These buttons are our own plain-JS component
 on a click it reads the Ace editor's current text from the sibling iframe and returns
 ``{"action": "send" | "format" | "reset", "text": <editor text or null>, "nonce": <unique>}`` as ONE value, so
 the text and the click cannot race. Python acts once per nonce, at the start of the run the click caused
-(`take`). When the editor cannot be read, ``text`` is None and the caller falls back to the text Python last
-received from the editor.
+(`unhandled`, then `Click.acted`). When the editor cannot be read, ``text`` is None and the caller falls
+back to the text Python last received from the editor.
 """
 
 from __future__ import annotations
@@ -32,24 +32,47 @@ class Action:
     nonce: str
 
 
-def _handled_key(key: str) -> str:
-    return f"_{key}_handled_nonce"
+@dataclass
+class _Ledger:
+    """The last click this session acted on, kept in session state once and then changed in place."""
+
+    handled: str | None = None
 
 
-def take(key: str) -> Action | None:
-    """The click to act on now, once: read at the very start of a run, before anything is drawn (the
+@dataclass(frozen=True)
+class Click:
+    """A click not acted on yet. Act on it, then call `acted()` with no Streamlit call in between.
+
+    Streamlit stops a run (a newer rerun was asked for: Ace handing over its text right after the click) at
+    its own calls, and every read or write of st.session_state is one. A click recorded as handled before
+    its request started was lost with the run stopped between the two; one recorded after it, through a
+    session-state write, was sent twice when the write stopped the run. `acted()` changes an object the run
+    already holds: nothing can stop it, and a run stopped before it leaves the click to the next run."""
+
+    action: Action
+    _ledger: _Ledger
+
+    def acted(self) -> None:
+        self._ledger.handled = self.action.nonce
+
+
+def _ledger(key: str) -> _Ledger:
+    return st.session_state.setdefault(f"_{key}_ledger", _Ledger())
+
+
+def unhandled(key: str) -> Click | None:
+    """The click not acted on yet, read at the very start of a run, before anything is drawn (the
     component's value is already in session state), so its card is the first thing the run sends."""
     action = parse(st.session_state.get(key))
-    if action is None or st.session_state.get(_handled_key(key)) == action.nonce:
+    ledger = _ledger(key)
+    if action is None or ledger.handled == action.nonce:
         return None
-    st.session_state[_handled_key(key)] = action.nonce
-    return action
+    return Click(action, ledger)
 
 
 def handled(key: str) -> str | None:
     """The nonce of the last click acted on (the card stack tells the browser with it)."""
-    value = st.session_state.get(_handled_key(key))
-    return None if value is None else str(value)
+    return _ledger(key).handled
 
 
 @dataclass(frozen=True)
@@ -71,9 +94,9 @@ def render(
     check_json: bool = False,
     pending: PendingCard | None = None,
 ) -> None:
-    """Draw the buttons; a click reaches the next run through `take(key)`. On Send the browser at once shows
-    `pending` above the cards (unless `check_json` and the text does not parse) until the run that acts
-    on the click has drawn the real card, or refused the click."""
+    """Draw the buttons; a click reaches the next run through `unhandled(key)`. On Send the browser at
+    once shows `pending` above the cards (unless `check_json` and the text does not parse) until the run
+    that acts on the click has drawn the real card, or refused the click."""
     theme = {"primaryColor": st.get_option("theme.primaryColor") or "#0972d3"}
     _component(
         key=key,

@@ -71,9 +71,12 @@ def start(
     history: History | None,
 ) -> Card:
     """Send the request and add its card (Pending) at once; `history` (None: not available) gets the
-    result when the request ends."""
+    result when the request ends. Makes no Streamlit call once the request is sent."""
     saving = Saving(None if history is not None else "the history store could not be opened")
     on_end = functools.partial(_save, history, connection.label, saving)
+    # The stack first: reading st.session_state is a point where Streamlit may stop the run, and from the
+    # request's start until the caller records its click nothing may stop it (request_actions.Click).
+    stack = cards()
     card = Card(
         id=next(_ids),
         request=request,
@@ -84,7 +87,6 @@ def start(
         invocation=invoker.start(connection, request, stream=stream, on_end=on_end),
         saving=saving,
     )
-    stack = cards()
     stack.insert(0, card)
     del stack[MAX_CARDS:]
     return card

@@ -105,10 +105,16 @@ def _build_request(
 
 def _act_on_click(connection: Connection) -> None:
     """Send, Format or Reset, at the very start of the run the click caused: a sent request's card then
-    leaves the server before anything else of the page. The form is read as its widgets hold it."""
-    action = request_actions.take(ACTIONS_KEY)
-    if action is None:
+    leaves the server before anything else of the page. The form is read as its widgets hold it. A run
+    stopped part-way (a newer rerun asked for) leaves the click to the next run, which acts on it afresh."""
+    click = request_actions.unhandled(ACTIONS_KEY)
+    if click is None:
         return
+    _act(click.action, connection)
+    click.acted()  # no Streamlit call since the request started (session_cards.start)
+
+
+def _act(action: request_actions.Action, connection: Connection) -> None:
     json_editor.receive()
     if action.text is not None:
         json_editor.note_text(action.text)
