@@ -201,6 +201,25 @@ def code_text(block: Locator) -> str:
     return str(block.locator("code").evaluate("element => element.textContent"))
 
 
+def wait_until_still(page: Page, selector: str, still_ms: int = 300, timeout: float = 20.0) -> None:
+    """Wait until the element `selector` has kept its place and size for `still_ms`: after a fold or an
+    unfold the page moves for a moment, and a click aimed at a button's old place lands elsewhere."""
+    page.wait_for_function(
+        """([selector, stillMs]) => {
+            const el = document.querySelector(selector);
+            if (!el) return false;
+            const r = el.getBoundingClientRect(), now = performance.now();
+            const key = [r.x, r.y, r.width, r.height].join(",");
+            const w = (window.__still = window.__still || {});
+            if (w[selector] === undefined || w[selector].key !== key) w[selector] = { key, since: now };
+            return now - w[selector].since >= stillMs;
+        }""",
+        arg=[selector, still_ms],
+        timeout=timeout * 1000,
+        polling="raf",
+    ).dispose()
+
+
 def wait_for_idle(page: Page) -> None:
     """Wait until no script run is going on (Streamlit marks its root with the script state)."""
     # A click is sent to the server asynchronously: first let its run start (or finish), then wait it out.

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from local_endpoints import LocalEndpoints
 from services.request_body import check_json
 from tests.browser.helpers import (
+    ACTIONS_IFRAME,
     actions,
     cards,
     code_text,
@@ -29,6 +30,7 @@ from tests.browser.helpers import (
     wait_for_editor_text,
     wait_for_idle,
     wait_for_status,
+    wait_until_still,
 )
 
 
@@ -180,6 +182,8 @@ def test_an_advanced_parameter_typed_then_folded_away_still_travels_and_is_named
     advanced.get_by_text("Advanced").click()  # folded: the field is no longer drawn
     expect(field).to_have_count(0)
     expect(page.get_by_text("Sent with every request: CustomAttributes.")).to_be_visible()
+    wait_for_idle(page)
+    wait_until_still(page, ACTIONS_IFRAME)  # the fold moves the buttons up: a click must not miss them
     for sent in (1, 2):  # several runs without the field: its value stays
         send(page)
         expect(cards(page)).to_have_count(sent)  # the new card, not the one before it
