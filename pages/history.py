@@ -49,6 +49,8 @@ def main() -> None:
         "Saved requests and their results. Current connection: "
         + escape_markdown(st.session_state[CONNECTION_KEY].label)
     )
+    # A card may show its end a few milliseconds before its result is saved: list once it is.
+    service_cache.invoker().wait_for_endings(timeout=2.0)
     try:
         history = service_cache.history()
     except (OSError, sqlite3.Error, RuntimeError) as error:

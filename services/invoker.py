@@ -12,6 +12,7 @@ else competes; the page's process only receives text and results.
         .stop()         end a stream early (it keeps its text)
         .wait()         block until finished
     Invoker.wait_for_news(seen, timeout)   block until one of the watched invocations moved on
+    Invoker.wait_for_endings(timeout)      block until every ended invocation's on_end has returned
 
 ``on_end(result)`` is called exactly once per invocation, from the invoker's reader thread, whatever the
 page does (the tab may be closed): it is where a result is saved. If the child dies, every unfinished
@@ -176,6 +177,7 @@ class Invoker:
         ] = {}  # with their child
         self._ids = itertools.count(1)
         self._news = threading.Condition()
+        self._ending = 0  # invocations shown as ended whose on_end has not returned yet (under _news)
         self._warmed: set[Connection] = set()  # connections the current child has built clients for
         self._closed = False
 
@@ -207,6 +209,13 @@ class Invoker:
 
         with self._news:
             return self._news.wait_for(news, timeout)
+
+    def wait_for_endings(self, timeout: float) -> bool:
+        """Block until every invocation that has ended has had its on_end return (a page that lists saved
+        results calls this first: a card may show its end a few milliseconds before its result is saved);
+        True unless `timeout` seconds passed first."""
+        with self._news:
+            return self._news.wait_for(lambda: self._ending == 0, timeout)
 
     def close(self) -> None:
         """Stop the child; unfinished invocations end as Failed."""
@@ -304,14 +313,23 @@ class Invoker:
             entry = self._open.pop(ident, None)
         if entry is not None:
             handle = entry[0]
-        if handle is None or not handle._end(result):
+        if handle is None:
             return
-        self._tell_waiters()
-        if handle._on_end is not None:
-            try:
-                handle._on_end(result)
-            except Exception as exc:  # the caller's bug: the invocation itself has ended all the same
-                _log.error("An on_end callback failed", exc_info=exc)
+        with self._news:
+            self._ending += 1  # before the end shows: wait_for_endings must not miss this one
+        try:
+            if not handle._end(result):
+                return
+            self._tell_waiters()
+            if handle._on_end is not None:
+                try:
+                    handle._on_end(result)
+                except Exception as exc:  # the caller's bug: the invocation itself has ended all the same
+                    _log.error("An on_end callback failed", exc_info=exc)
+        finally:
+            with self._news:
+                self._ending -= 1
+                self._news.notify_all()
 
     def _tell_waiters(self) -> None:
         with self._news:

@@ -146,6 +146,22 @@ def test_on_end_is_called_once_even_when_nobody_looks(invoker: Invoker, connecti
     assert len(calls) == 1 and calls[0].status is Status.SUCCESS
 
 
+def test_wait_for_endings_returns_once_the_ended_requests_are_saved(invoker: Invoker, connection: Connection):
+    saved: list[InvocationResult] = []
+    saving = threading.Event()
+
+    def slow_save(result: InvocationResult) -> None:
+        saving.set()
+        time.sleep(0.3)  # a slow disk: the card already shows the end
+        saved.append(result)
+
+    handle = invoker.start(connection, classify(), stream=False, on_end=slow_save)
+    assert handle.wait(10) and saving.wait(5)
+    assert not invoker.wait_for_endings(timeout=0.01) and saved == []  # ended, not saved yet
+    assert invoker.wait_for_endings(timeout=5)
+    assert len(saved) == 1
+
+
 def test_a_child_that_dies_fails_its_requests_keeping_their_text_and_the_next_starts_a_new_one(
     connection: Connection, paced: None
 ):
