@@ -1,5 +1,5 @@
 """The result cards, newest first: `render()` draws them all, `follow()` keeps the running ones live
-(components.live_card) until their requests end. The page calls `follow()` last.
+(components.live_card, components.live_follow) until their requests end. The page calls `follow()` last.
 
 The cards are drawn oldest first, and the stack's box shows them in reverse (page_style). Streamlit's
 browser side knows an element by its position, and a block drawn where another block was inherits that
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from components import live_card, result_card, service_cache, session_cards
+from components import live_card, live_follow, result_card, service_cache, session_cards
 
 # A request sent by this very run gets this long to answer before its card is drawn: a fast endpoint's output
 # then comes with the card itself instead of a moment after it (a slow one shows Pending that much later).
@@ -59,13 +59,13 @@ def follow(drawn: Drawn) -> None:
     """Keep the running cards current until their requests end (the page's run ends with this)."""
     slot = drawn.clear_slot
 
-    def card_ended() -> None:
+    def card_ended(_: live_follow.Followed) -> None:
         nonlocal slot
         if slot is not None:
             _clear_button(slot)
             slot = None
 
-    live_card.follow(drawn.running, service_cache.invoker(), on_card_end=card_ended)
+    live_follow.follow(drawn.running, service_cache.invoker(), on_end=card_ended)
 
 
 def _clear_button(slot: DeltaGenerator) -> None:
