@@ -262,6 +262,7 @@ class StreamingInvocation:
             self._close_body()
             stats.format = decoder.format.value if decoder.format else (self._fmt or StreamFormat.TEXT).value
             stats.token_count = decoder.token_count
+            stats.finish_reason = decoder.finish_reason
             result = self._stream_result(
                 status, error, response, requested_at, elapsed, stats, chunks, decoder.text
             )

@@ -56,6 +56,7 @@ class StreamStats:
     last_token_ms: float | None = None  # the newest non-empty token's arrival
     token_count: int = 0
     parts: int = 0
+    finish_reason: str | None = None  # as the stream said: stop, length, error (None: it did not say)
 
     def inter_token_latency_ms(self, total_ms: float | None) -> float | None:
         """(total - TTFT) / (tokens - 1); None until two tokens arrived."""

@@ -68,6 +68,34 @@ def openai_token_text(value: Any) -> str | None:
     return scrub(text) if text.__class__ is str and text else None
 
 
+#: container words for why an answer ended, in the common ones (OpenAI's): stop, length, error
+_FINISH_WORDS = {
+    "stop": "stop",
+    "eos_token": "stop",  # TGI, LMI
+    "eos": "stop",
+    "stop_sequence": "stop",
+    "length": "length",
+    "max_tokens": "length",
+    "error": "error",
+}
+
+
+def finish_reason(value: Any) -> str | None:
+    """Why the answer ended, when this value says (TGI/LMI `details.finish_reason`, OpenAI
+    `choices[0].finish_reason`): "stop", "length", "error", or the container's own word (scrubbed)."""
+    if value.__class__ is not dict:
+        return None
+    details = value.get("details")
+    reason = details.get("finish_reason") if details.__class__ is dict else None
+    if reason is None:
+        choices = value.get("choices")
+        if choices.__class__ is list and choices and choices[0].__class__ is dict:
+            reason = choices[0].get("finish_reason")
+    if reason.__class__ is not str or not reason:
+        return None
+    return _FINISH_WORDS.get(reason.lower()) or scrub(reason[:40])
+
+
 def _first_output(outputs: Any) -> Any:
     if outputs.__class__ is not list or not outputs:
         return None

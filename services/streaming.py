@@ -39,7 +39,7 @@ from typing import Any
 from services.errors import StreamPayloadError
 from services.stream_events import JSONLinesDecoder, Malformed, SSEDecoder
 from services.stream_lines import LineDecoder, TextPieces, Utf8Decoder
-from services.stream_tokens import PayloadFailure, openai_token_text, tgi_token_text
+from services.stream_tokens import PayloadFailure, finish_reason, openai_token_text, tgi_token_text
 
 MALFORMED_CODE = "MalformedStreamLine"
 _SHOWN_LINE_CHARS = 80  # how much of a malformed line the error message quotes
@@ -72,12 +72,14 @@ class TokenDecoder:
     """Payload parts in, token texts out, for one stream. Not thread-safe; one instance per stream.
 
     Attributes: `format` (forced, or detected; None until the bytes decide), `token_count` (non-empty token
-    texts produced; in TEXT format, non-empty text pieces), `text` (everything produced so far).
+    texts produced; in TEXT format, non-empty text pieces), `text` (everything produced so far),
+    `finish_reason` (why the answer ended, once a value said: "stop", "length", "error", ...).
     """
 
     def __init__(self, fmt: StreamFormat | None = None) -> None:
         self.format: StreamFormat | None = StreamFormat(fmt) if fmt is not None else None
         self.token_count = 0
+        self.finish_reason: str | None = None
         self._pieces: list[str] = []
         self._utf8 = Utf8Decoder()
         self._lines = LineDecoder()
@@ -164,7 +166,12 @@ class TokenDecoder:
                 if text:
                     out.append(text)
         except PayloadFailure as failure:
+            self.finish_reason = "error"
             raise self._failure(failure, out) from None
+        for value in values[-2:]:  # the reason rides on the last value, or the one before a usage chunk
+            reason = finish_reason(value)
+            if reason is not None:
+                self.finish_reason = reason
         self._pieces += out
         self.token_count += len(out)
         return out

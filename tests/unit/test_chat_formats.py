@@ -1,0 +1,158 @@
+"""A conversation as each LLM container's request body, the chat templates, and format detection."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from services.chat_formats import (
+    ChatFormat,
+    ChatSettings,
+    Container,
+    detect,
+    format_from_stream,
+    request_body,
+)
+from services.chat_messages import Message, conversation_messages
+from services.chat_templates import TEMPLATES, template_for
+from services.stream_tokens import finish_reason
+from services.streaming import TokenDecoder
+
+TWO_TURNS = conversation_messages(
+    "Be brief.", [("What is SageMaker?", "A service for ML."), ("And an endpoint?", None)]
+)
+TGI = "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.4.0-tgi2.4.0-gpu"
+LMI = "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.31.0-lmi13.0.0-cu124"
+LMI_OLD = "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.26.0-deepspeed0.12.6-cu121"
+
+
+def test_the_messages_end_with_the_turn_asked_now():
+    assert [m.role for m in TWO_TURNS] == ["system", "user", "assistant", "user"]
+    assert TWO_TURNS[-1].content == "And an endpoint?"
+    assert conversation_messages("  ", [("hi", None)]) == [Message("user", "hi")]
+
+
+def test_the_messages_api_body_carries_the_whole_conversation():
+    body = request_body(ChatFormat.MESSAGES, TWO_TURNS, ChatSettings(max_new_tokens=64, stop=("END",)))
+    assert body["messages"][1:] == [
+        {"role": "user", "content": "What is SageMaker?"},
+        {"role": "assistant", "content": "A service for ML."},
+        {"role": "user", "content": "And an endpoint?"},
+    ]
+    assert body["max_tokens"] == 64 and body["stop"] == ["END"] and body["stream"] is True
+
+
+def test_tgi_gets_a_templated_prompt_and_the_templates_stop():
+    body = request_body(ChatFormat.TGI, TWO_TURNS, ChatSettings(), template="chatml")
+    assert body["inputs"].endswith("<|im_start|>user\nAnd an endpoint?<|im_end|>\n<|im_start|>assistant\n")
+    assert "<|im_start|>system\nBe brief.<|im_end|>" in body["inputs"]
+    assert body["parameters"]["stop"] == ["<|im_end|>"]
+    assert body["parameters"]["return_full_text"] is False and body["stream"] is True
+
+
+def test_greedy_settings_leave_out_what_tgi_refuses():
+    body = request_body(ChatFormat.TGI, TWO_TURNS, ChatSettings(temperature=0, top_p=1.0))
+    assert body["parameters"]["do_sample"] is False
+    assert "temperature" not in body["parameters"] and "top_p" not in body["parameters"]
+
+
+def test_lmi_formats_use_stop_sequences_and_the_legacy_one_a_list_of_inputs():
+    lmi = request_body(ChatFormat.LMI, TWO_TURNS, ChatSettings(stop=("###",)), template="plain")
+    assert isinstance(lmi["inputs"], str) and lmi["parameters"]["stop_sequences"] == ["###", "\nUser:"]
+    legacy = request_body(ChatFormat.LMI_LEGACY, TWO_TURNS, ChatSettings(), template="plain")
+    assert isinstance(legacy["inputs"], list) and len(legacy["inputs"]) == 1
+    assert legacy["inputs"][0].endswith("User: And an endpoint?\n\nAssistant:")
+    json.dumps(legacy)  # JSON all the way
+
+
+def test_each_template_keeps_every_turn_in_order():
+    for template in TEMPLATES.values():
+        prompt = template.render(TWO_TURNS)
+        positions = [
+            prompt.index(text) for text in ("What is SageMaker?", "A service for ML.", "And an endpoint?")
+        ]
+        assert positions == sorted(positions), template.key
+        assert "Be brief." in prompt, template.key
+
+
+def test_llama3_and_mistral_look_like_their_models_templates():
+    llama = TEMPLATES["llama3"].render(TWO_TURNS)
+    assert llama.startswith(
+        "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
+    )
+    assert llama.endswith("<|start_header_id|>assistant<|end_header_id|>\n\n")
+    mistral = TEMPLATES["mistral"].render(TWO_TURNS)
+    assert (
+        mistral == "<s>[INST] Be brief.\n\nWhat is SageMaker? [/INST] A service for ML.</s>"
+        "[INST] And an endpoint? [/INST]"
+    )
+
+
+@pytest.mark.parametrize(
+    ("model_id", "template"),
+    [
+        ("meta-llama/Meta-Llama-3-8B-Instruct", "llama3"),
+        ("mistralai/Mistral-7B-Instruct-v0.3", "mistral"),
+        ("Qwen/Qwen2-7B-Instruct", "chatml"),
+        ("local/demo-generator", "plain"),
+        (None, "plain"),
+    ],
+)
+def test_the_template_follows_the_model_id(model_id: str | None, template: str):
+    assert template_for(model_id) == template
+
+
+@pytest.mark.parametrize(
+    ("container", "expected"),
+    [
+        (Container(TGI, {"MESSAGES_API_ENABLED": "true"}), ChatFormat.MESSAGES),
+        (Container(TGI, {"HF_MODEL_ID": "x"}), ChatFormat.TGI),
+        (Container(LMI, {"OPTION_ROLLING_BATCH": "lmi-dist"}), ChatFormat.MESSAGES),
+        (Container(LMI, {"OPTION_ROLLING_BATCH": "disable"}), ChatFormat.LMI_LEGACY),
+        (Container(LMI_OLD, {}), ChatFormat.LMI),
+        (Container("123.dkr.ecr.us-east-1.amazonaws.com/vllm-openai:latest", {}), ChatFormat.MESSAGES),
+        (Container("123.dkr.ecr.us-east-1.amazonaws.com/my-own:1", {}), None),
+    ],
+)
+def test_the_format_is_detected_from_image_and_environment(container: Container, expected: ChatFormat | None):
+    detection = detect([container])
+    assert detection.format == expected
+    assert detection.reason
+
+
+def test_with_nothing_described_the_first_answer_tells():
+    assert detect([]).format is None
+    assert format_from_stream("openai") is ChatFormat.MESSAGES
+    assert format_from_stream("tgi") is ChatFormat.TGI
+    assert format_from_stream("text") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ({"token": {"text": ""}, "details": {"finish_reason": "eos_token"}}, "stop"),
+        ({"token": {"text": "x"}, "details": {"finish_reason": "length"}}, "length"),
+        ({"choices": [{"delta": {}, "finish_reason": "stop"}]}, "stop"),
+        ({"choices": [{"delta": {"content": "x"}, "finish_reason": None}]}, None),
+        ({"choices": [{"delta": {}, "finish_reason": "content_filter"}]}, "content_filter"),
+        ({"choices": "nonsense", "details": [1]}, None),
+        ([1, 2], None),
+    ],
+)
+def test_the_finish_reason_is_read_in_every_format(value: object, reason: str | None):
+    assert finish_reason(value) == reason
+
+
+def test_the_decoder_keeps_the_finish_reason_past_a_usage_chunk():
+    decoder = TokenDecoder()
+    chunks = [
+        {"choices": [{"delta": {"content": "Hi"}, "finish_reason": None}]},
+        {"choices": [{"delta": {}, "finish_reason": "length"}]},
+        {"choices": [], "usage": {"completion_tokens": 1}},
+    ]
+    for chunk in chunks:
+        decoder.decode(f"data: {json.dumps(chunk)}\n\n".encode())
+    decoder.decode(b"data: [DONE]\n\n")
+    decoder.flush()
+    assert decoder.text == "Hi" and decoder.finish_reason == "length"
