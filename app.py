@@ -27,6 +27,7 @@ pages = [
         url_path="test_inference",  # the URL users know; the file is not named like a test (pytest)
         default=True,
     ),
+    st.Page("pages/chat.py", title="Chat", icon=":material/chat:"),
     st.Page("pages/history.py", title="History", icon=":material/history:"),
 ]
 navigation = st.navigation(pages, position="sidebar")

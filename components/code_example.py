@@ -9,12 +9,13 @@ from services.results import InvocationRequest
 from services.snippets import cli_command, python_code
 
 
-def render(request: InvocationRequest, *, stream: bool, connection: Connection) -> None:
-    """Show both snippets (st.code has a copy button) for exactly this request."""
+def render(request: InvocationRequest, *, stream: bool, connection: Connection, key: str = "sdk") -> None:
+    """Show both snippets (st.code has a copy button) for exactly this request; `key` names their boxes
+    (`<key>-python`, `<key>-cli`), one per place on a page."""
     endpoint_url = connection.local_url if connection.kind == "local" else None
     region = connection.region
     st.caption("Python (boto3)")
-    with st.container(key="sdk-python"):
+    with st.container(key=f"{key}-python"):
         st.code(
             python_code(
                 request, stream=stream, region=region, endpoint_url=endpoint_url, profile=connection.profile
@@ -22,7 +23,7 @@ def render(request: InvocationRequest, *, stream: bool, connection: Connection) 
             language="python",
         )
     st.caption("AWS CLI")
-    with st.container(key="sdk-cli"):
+    with st.container(key=f"{key}-cli"):
         st.code(
             cli_command(request, region=region, endpoint_url=endpoint_url, profile=connection.profile),
             language="bash",

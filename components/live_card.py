@@ -64,4 +64,3 @@ class LiveCard:
                 self._text.show(snapshot.text)
         self.drawn_version = version
         self.drawn_at = time.monotonic()
-

@@ -219,6 +219,11 @@ class EndpointCatalog:
             raise cached[1].with_traceback(None)
         return cached[1]
 
+    @property
+    def clients(self) -> Clients:
+        """The clients this catalog asks with (for other describe calls of the same connection)."""
+        return self._clients
+
     def needs_fetch(self, name: str | None = None) -> bool:
         """True when the next `endpoints()` (or `details(name)`) call will ask SageMaker: the page then says
         what it is waiting for."""

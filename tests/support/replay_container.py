@@ -3,7 +3,8 @@
 Behind the local server (`LocalEndpoints(containers={"replay": url})`) it lets a test put arbitrary model
 output through the app's real path: page → boto3 → local server → container → back. The request body is
 `replay_request(...)`: JSON naming the answer's bytes (base64), content type, HTTP status, and in how many
-pieces a stream sends them.
+pieces a stream sends them. A chat request (`{"messages": [...]}`) carries that JSON as its last message, so
+the Chat page can be given any answer too.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ async def _ping(request: Request) -> Response:
 
 async def _invocations(request: Request) -> Response:
     spec = json.loads(await request.body())
+    if "messages" in spec:  # the Chat page: the last message is the spec
+        spec = json.loads(spec["messages"][-1]["content"])
     body = base64.b64decode(spec["reply_b64"])
     headers = {} if spec.get("content_type") is None else {"Content-Type": spec["content_type"]}
     pieces = max(1, int(spec.get("pieces", 1)))

@@ -1,0 +1,137 @@
+"""The chat's target and settings: endpoint, request format (detected, overridable), chat template, system
+prompt and generation settings. `chat_choice` reads them without drawing (a message is acted on before the
+page draws anything); `render_settings` draws them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from components import endpoint_picker
+from components.safe_text import escape_markdown
+from services.chat_formats import ChatFormat, ChatSettings, Detection, detect
+from services.chat_templates import TEMPLATES
+from services.connection import Connection
+from services.endpoints import EndpointCatalog
+from services.model_containers import containers
+
+CONVERSATION_KEY = "chat-conversation"  # the conversation going on (services.chat_conversation)
+INPUT_KEY = "chat-input"
+PRESENT_KEY = "chat-presenting"
+FORMAT_KEY = "chat-format"
+TEMPLATE_KEY = "chat-template"
+SYSTEM_KEY = "chat-system"
+MAX_TOKENS_KEY = "chat-max-new-tokens"
+TEMPERATURE_KEY = "chat-temperature"
+TOP_P_KEY = "chat-top-p"
+STOP_KEY = "chat-stop"
+AUTO = "auto"
+DEFAULT_SYSTEM = "You are a helpful assistant. Answer clearly and briefly."
+_DETECTIONS = "_chat_detections"
+MAX_STOPS = 3  # a container takes 4 at most; the template's own end marker is the 4th
+
+
+@dataclass(frozen=True)
+class ChatChoice:
+    endpoint: str
+    component: str | None
+    blocked_reason: str | None
+    detection: Detection
+    format: ChatFormat
+    template: str
+    system: str
+    settings: ChatSettings
+
+
+def scope(connection: Connection) -> str:
+    """The picker's scope: the chat keeps its own endpoint choice per connection."""
+    return f"chat · {connection.label}"
+
+
+def detection_for(catalog: EndpointCatalog, picked: endpoint_picker.Picked) -> Detection:
+    """What the endpoint's containers say about its format, asked once per target and session."""
+    known: dict[tuple[str, str | None], Detection] = st.session_state.setdefault(_DETECTIONS, {})
+    key = (picked.name, picked.inference_component)
+    if key not in known:
+        if picked.details is None:
+            known[key] = detect([])
+        else:
+            known[key] = detect(containers(catalog.clients, picked.details, picked.inference_component))
+    return known[key]
+
+
+def chat_choice(connection: Connection, catalog: EndpointCatalog) -> ChatChoice | None:
+    picked = endpoint_picker.chosen(catalog, scope=scope(connection))
+    if picked is None:
+        return None
+    detection = detection_for(catalog, picked)
+    asked = st.session_state.get(FORMAT_KEY, AUTO)
+    fmt = ChatFormat(asked) if asked in ChatFormat.__members__.values() else None
+    fmt = fmt or detection.format or ChatFormat.MESSAGES
+    template = st.session_state.get(TEMPLATE_KEY) or detection.template
+    return ChatChoice(
+        endpoint=picked.name,
+        component=picked.inference_component,
+        blocked_reason=picked.blocked_reason,
+        detection=detection,
+        format=fmt,
+        template=template if template in TEMPLATES else detection.template,
+        system=str(st.session_state.get(SYSTEM_KEY, DEFAULT_SYSTEM)),
+        settings=_settings(),
+    )
+
+
+def _settings() -> ChatSettings:
+    defaults = ChatSettings()
+    stops = str(st.session_state.get(STOP_KEY) or "")
+    return ChatSettings(
+        max_new_tokens=int(st.session_state.get(MAX_TOKENS_KEY, defaults.max_new_tokens)),
+        temperature=float(st.session_state.get(TEMPERATURE_KEY, defaults.temperature)),
+        top_p=float(st.session_state.get(TOP_P_KEY, defaults.top_p)),
+        stop=tuple(s.strip().replace("\\n", "\n") for s in stops.split(",") if s.strip())[:MAX_STOPS],
+    )
+
+
+def render_settings(connection: Connection, catalog: EndpointCatalog) -> ChatChoice | None:
+    with st.container():  # the picker's lines vary: what follows keeps its place
+        endpoint_picker.render(catalog, scope=scope(connection))
+    choice = chat_choice(connection, catalog)
+    detected = choice.detection if choice is not None else detect([])
+    automatic = (
+        detected.format.label if detected.format else f"{ChatFormat.MESSAGES.label}, until an answer tells"
+    )
+    labels = {AUTO: f"Automatic: {automatic}", **{f.value: f.label for f in ChatFormat}}
+    st.selectbox(
+        "Request format",
+        list(labels),
+        format_func=labels.__getitem__,
+        key=FORMAT_KEY,
+        help="How the conversation is sent. Automatic reads the container's image and environment "
+        "(DescribeModel, or the inference component's container).",
+    )
+    st.caption(escape_markdown(detected.reason))
+    if choice is not None and choice.format.templated:
+        names = list(TEMPLATES)
+        st.selectbox(
+            "Chat template",
+            names,
+            index=names.index(choice.template),
+            format_func=lambda key: TEMPLATES[key].label,
+            key=TEMPLATE_KEY,
+            help="This format sends the conversation as one prompt: pick the template the model was tuned "
+            "on.",
+        )
+    st.text_area("System prompt", value=DEFAULT_SYSTEM, key=SYSTEM_KEY, height=80)
+    with st.expander("Generation settings"):
+        defaults = ChatSettings()
+        st.number_input("Max new tokens", 1, 8192, defaults.max_new_tokens, step=32, key=MAX_TOKENS_KEY)
+        st.slider("Temperature", 0.0, 2.0, defaults.temperature, 0.05, key=TEMPERATURE_KEY, help="0: greedy")
+        st.slider("Top p", 0.05, 1.0, defaults.top_p, 0.05, key=TOP_P_KEY)
+        st.text_input(
+            "Stop sequences",
+            key=STOP_KEY,
+            placeholder="comma-separated, e.g. ###, \\n\\n",
+            help=f"Up to {MAX_STOPS}; \\n is a newline. The chat template's own end marker is always added.",
+        )
+    return chat_choice(connection, catalog)

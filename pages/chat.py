@@ -1,0 +1,272 @@
+"""Chat: a conversation with an LLM endpoint, its answers streaming in as they are generated.
+
+What the user asked for (a message, a suggested prompt, Regenerate, an edited turn) is acted on at the very
+start of the run, before anything is drawn, so the request leaves first; the run then draws the conversation
+and ends by following the running answer (components.live_follow), then draws the message box.
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from components import chat_answer, code_example, live_follow, page_style
+from components.chat_markdown import safe_markdown
+from components.chat_settings import (
+    CONVERSATION_KEY as CHAT_KEY,
+)
+from components.chat_settings import (
+    INPUT_KEY,
+    PRESENT_KEY,
+    ChatChoice,
+    chat_choice,
+    render_settings,
+)
+from components.connection_sidebar import STATE_KEY as CONNECTION_KEY
+from components.safe_text import escape_markdown
+from components.service_cache import catalog_for, invoker
+from services.chat_conversation import Conversation, Turn, as_markdown, on_end
+from services.chat_formats import body_bytes, request_body
+from services.connection import Connection
+from services.errors import ServiceError
+from services.results import InvocationRequest
+
+_ACTION = "_chat_action"
+_NOTICE = "_chat_notice"
+SUGGESTIONS = (
+    "What is Amazon SageMaker?",
+    "How do I stream tokens from an endpoint?",
+    "Explain inference components in two sentences.",
+)
+
+
+# -- what the user asked for, acted on first --------------------------------------------------------------
+
+
+def _ask(text: str, upto: int | None = None) -> None:
+    st.session_state[_ACTION] = ("ask", text, upto)
+
+
+def _asked_in_box() -> None:
+    text = st.session_state.get(INPUT_KEY)
+    if isinstance(text, str) and text.strip():
+        _ask(text)
+
+
+def _regenerate() -> None:
+    conversation = st.session_state.get(CHAT_KEY)
+    if conversation is not None and conversation.turns:
+        _ask(conversation.turns[-1].user, upto=len(conversation.turns) - 1)
+
+
+def _resend(index: int) -> None:
+    text = st.session_state.get(f"chat-edit-{index}")
+    if isinstance(text, str) and text.strip():
+        _ask(text, upto=index)
+
+
+def _clear() -> None:
+    st.session_state.pop(CHAT_KEY, None)
+
+
+def _act(connection: Connection) -> None:
+    action = st.session_state.pop(_ACTION, None)
+    if action is None:
+        return
+    _, text, upto = action
+    try:
+        choice = chat_choice(connection, catalog_for(connection))
+    except ServiceError as error:
+        st.session_state[_NOTICE] = f"{error.message} {error.hint}".strip()
+        return
+    if choice is None:
+        st.session_state[_NOTICE] = "Choose an endpoint first."
+        return
+    if choice.blocked_reason:
+        st.session_state[_NOTICE] = f"Not sent: {choice.blocked_reason}"
+        return
+    conversation = _conversation_for(choice, connection)
+    if conversation.running:
+        st.session_state[_NOTICE] = "An answer is still coming: wait for it, or Stop it first."
+        return
+    _start_turn(conversation, choice, connection, text, upto)
+
+
+def _conversation_for(choice: ChatChoice, connection: Connection) -> Conversation:
+    """The conversation going on with this target; a new one when the target changed."""
+    conversation: Conversation | None = st.session_state.get(CHAT_KEY)
+    same = conversation is not None and (
+        conversation.endpoint,
+        conversation.component,
+        conversation.connection_label,
+    ) == (choice.endpoint, choice.component, connection.label)
+    if conversation is None or not same:
+        conversation = Conversation(
+            choice.endpoint, choice.component, connection.label, choice.format, choice.template
+        )
+        st.session_state[CHAT_KEY] = conversation
+    return conversation
+
+
+def _start_turn(
+    conversation: Conversation, choice: ChatChoice, connection: Connection, text: str, upto: int | None
+) -> None:
+    conversation.format, conversation.template = choice.format, choice.template
+    conversation.system, conversation.settings = choice.system, choice.settings
+    messages = conversation.messages_for(text, upto)
+    body = request_body(choice.format, messages, choice.settings, choice.template)
+    request = InvocationRequest(
+        endpoint_name=choice.endpoint,
+        body=body_bytes(body),
+        content_type="application/json",
+        inference_component_name=choice.component,
+    )
+    turn = Turn(user=text, request=request, max_new_tokens=choice.settings.max_new_tokens)
+    with conversation.lock:
+        if upto is not None:
+            del conversation.turns[upto:]
+        conversation.turns.append(turn)
+    turn.invocation = invoker().start(connection, request, stream=True, on_end=on_end(conversation, turn))
+
+
+# -- drawing ----------------------------------------------------------------------------------------------
+
+
+def _notice() -> None:
+    notice = st.session_state.pop(_NOTICE, None)
+    if notice:
+        with st.container(key="chat-notice"):
+            st.error(escape_markdown(notice), icon=":material/error:")
+
+
+def _user_turn(turn: Turn, index: int, *, editable: bool) -> None:
+    with st.chat_message("user"):
+        st.markdown(safe_markdown(turn.user))
+        if editable:
+            with st.popover("Edit", icon=":material/edit:"):
+                st.text_area("Your message", value=turn.user, key=f"chat-edit-{index}")
+                st.button(
+                    "Resend",
+                    key=f"chat-resend-{index}",
+                    on_click=_resend,
+                    args=(index,),
+                    help="Send this message instead; the answers after it are dropped.",
+                )
+
+
+def _answer_turn(
+    turn: Turn, index: int, *, last: bool, presenting: bool, connection: Connection
+) -> chat_answer.LiveAnswer | None:
+    with st.chat_message("assistant"):
+        slots = chat_answer.AnswerSlots(st.container(key=f"chat-answer-{index}"))
+        if turn.running:
+            live = chat_answer.LiveAnswer(turn, slots, presenting=presenting)
+            chat_answer.stop_button(turn, key=f"chat-stop-{index}")
+            return live
+        chat_answer.draw_answer(slots, turn, presenting=presenting)
+        _answer_actions(turn, index, last=last, presenting=presenting, connection=connection)
+    return None
+
+
+def _answer_actions(turn: Turn, index: int, *, last: bool, presenting: bool, connection: Connection) -> None:
+    columns = st.columns([1, 1, 1, 3] if not presenting else [1, 1, 4], gap="small")
+    with columns[0], st.popover("Copy", icon=":material/content_copy:"):
+        st.caption("The answer as the model wrote it (copy button at the top right).")
+        st.code(turn.answer, language="markdown", wrap_lines=True)
+    if last:
+        columns[1].button(
+            "Regenerate", key=f"chat-regenerate-{index}", icon=":material/refresh:", on_click=_regenerate
+        )
+    if presenting:
+        return
+    with columns[2], st.popover("Show request", icon=":material/data_object:"):
+        st.caption("The exact request body sent for this answer")
+        st.code(_pretty(turn.request.body), language="json", wrap_lines=True)
+        st.caption("The boto3 code that sends it")
+        code_example.render(turn.request, stream=True, connection=connection, key=f"chat-sdk-{index}")
+
+
+def _pretty(body: bytes) -> str:
+    try:
+        return json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+    except ValueError:
+        return body.decode("utf-8", "replace")
+
+
+def _suggestions() -> None:
+    st.caption("Try one of these to start:")
+    columns = st.columns(len(SUGGESTIONS))
+    for column, prompt in zip(columns, SUGGESTIONS, strict=True):
+        column.button(prompt, key=f"chat-suggest-{prompt}", on_click=_ask, args=(prompt,), width="stretch")
+
+
+def _conversation(
+    conversation: Conversation | None, *, presenting: bool, connection: Connection
+) -> list[live_follow.Followed]:
+    if conversation is None or not conversation.turns:
+        with st.container(key="chat-empty"):
+            _suggestions()
+        return []
+    live: list[live_follow.Followed] = []
+    running = conversation.running
+    with st.container(key="chat-turns"):
+        for index, turn in enumerate(list(conversation.turns)):
+            last = index == len(conversation.turns) - 1
+            _user_turn(turn, index, editable=not presenting and not running)
+            answer = _answer_turn(
+                turn, index, last=last and not running, presenting=presenting, connection=connection
+            )
+            if answer is not None:
+                live.append(answer)
+    if not presenting:
+        with st.container(key="chat-tools", horizontal=True):
+            st.button("New conversation", key="chat-clear", icon=":material/add_comment:", on_click=_clear)
+            st.download_button(
+                "Export Markdown",
+                as_markdown(conversation),
+                file_name="conversation.md",
+                mime="text/markdown",
+                key="chat-export",
+                icon=":material/download:",
+                on_click="ignore",
+            )
+    return live
+
+
+def main() -> None:
+    page_style.apply()
+    connection: Connection = st.session_state[CONNECTION_KEY]
+    _act(connection)
+    presenting = bool(st.session_state.get(PRESENT_KEY, False))
+    title, switch = st.columns([4, 1], vertical_alignment="bottom")
+    title.title("Chat", anchor=False)
+    switch.toggle(
+        "Presentation mode",
+        key=PRESENT_KEY,
+        help="Hide timings and requests: a clean conversation for a room.",
+    )
+    conversation: Conversation | None = st.session_state.get(CHAT_KEY)
+    if presenting:
+        with st.container(key="chat-stage"):
+            _notice()
+            live = _conversation(conversation, presenting=True, connection=connection)
+    else:
+        settings, talk = st.columns([3, 7], gap="large")
+        with settings:
+            try:
+                render_settings(connection, catalog_for(connection))
+            except ServiceError as error:
+                st.error(escape_markdown(error.message), icon=":material/key_off:")
+        with talk:
+            _notice()
+            live = _conversation(conversation, presenting=False, connection=connection)
+    # A finished answer gets its buttons (Copy, Regenerate) from a run that draws it finished.
+    live_follow.follow(live, invoker(), on_end=lambda _: st.rerun())
+    target = conversation.target if conversation is not None else None
+    st.chat_input(
+        f"Message {target}…" if target else "Send a message…", key=INPUT_KEY, on_submit=_asked_in_box
+    )
+
+
+main()
