@@ -81,7 +81,9 @@ def render(catalog: EndpointCatalog, *, scope: str) -> Picked | None:
             "Endpoint",
             list(labels),
             format_func=lambda name: labels.get(name, name),
-            index=_first_in_service(summaries),
+            # Held in session state already (a choice, or one set for a reopened request): no default, which
+            # would make Streamlit warn that the widget has both (the key is its identity: same widget).
+            index=None if choice_key(scope) in st.session_state else _first_in_service(summaries),
             placeholder="No endpoints listed: enter a name below" if not labels else "Search endpoints",
             key=choice_key(scope),
             help="Type to search. Endpoints that are not InService are listed but cannot be invoked.",

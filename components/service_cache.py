@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from services.connection import Clients, Connection, account_id, build_clients
+from services.conversation_store import ConversationStore
 from services.endpoints import EndpointCatalog
 from services.history import History, default_history_path
 from services.invoker import Invoker
@@ -43,6 +44,16 @@ def history_at(path: str) -> History:
 def history() -> History:
     """The history store the environment points at (SMTI_HISTORY_PATH, else the user's data folder)."""
     return history_at(str(default_history_path()))
+
+
+def conversations() -> ConversationStore:
+    """The chat conversations, kept in the history file."""
+    return conversations_at(str(default_history_path()))
+
+
+@st.cache_resource(show_spinner=False)
+def conversations_at(path: str) -> ConversationStore:
+    return ConversationStore(history_at(path))
 
 
 @st.cache_resource(show_spinner=False)

@@ -8,10 +8,14 @@ and ends by following the running answer (components.live_follow), then draws th
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import streamlit as st
 
-from components import chat_answer, code_example, live_follow, page_style
+from components import chat_answer, chat_saved, code_example, live_follow, page_style
 from components.chat_markdown import safe_markdown
 from components.chat_settings import (
     CONVERSATION_KEY as CHAT_KEY,
@@ -25,15 +29,16 @@ from components.chat_settings import (
 )
 from components.connection_sidebar import STATE_KEY as CONNECTION_KEY
 from components.safe_text import escape_markdown
-from components.service_cache import catalog_for, invoker
+from components.service_cache import catalog_for, conversations, invoker
 from services.chat_conversation import Conversation, Turn, as_markdown, on_end
 from services.chat_formats import body_bytes, request_body
 from services.connection import Connection
 from services.errors import ServiceError
-from services.results import InvocationRequest
+from services.results import InvocationRequest, InvocationResult
 
 _ACTION = "_chat_action"
 _NOTICE = "_chat_notice"
+_log = logging.getLogger(__name__)
 SUGGESTIONS = (
     "What is Amazon SageMaker?",
     "How do I stream tokens from an endpoint?",
@@ -45,7 +50,7 @@ SUGGESTIONS = (
 
 
 def _ask(text: str, upto: int | None = None) -> None:
-    st.session_state[_ACTION] = ("ask", text, upto)
+    st.session_state[_ACTION] = _Ask(text, upto)
 
 
 def _asked_in_box() -> None:
@@ -70,11 +75,26 @@ def _clear() -> None:
     st.session_state.pop(CHAT_KEY, None)
 
 
+@dataclass
+class _Ask:
+    """A message to send, set by a callback. Marked `taken` by changing the object, not session state:
+    a session-state write is a point where Streamlit may stop the run (request_actions.Click says why)."""
+
+    text: str
+    upto: int | None  # keep this many earlier turns (Regenerate, Resend); None: all of them
+    taken: bool = False
+
+
 def _act(connection: Connection) -> None:
-    action = st.session_state.pop(_ACTION, None)
-    if action is None:
+    action: _Ask | None = st.session_state.get(_ACTION)
+    if action is None or action.taken:
         return
-    _, text, upto = action
+    _take(action, connection)
+    action.taken = True
+
+
+def _take(action: _Ask, connection: Connection) -> None:
+    text, upto = action.text, action.upto
     try:
         choice = chat_choice(connection, catalog_for(connection))
     except ServiceError as error:
@@ -127,7 +147,24 @@ def _start_turn(
         if upto is not None:
             del conversation.turns[upto:]
         conversation.turns.append(turn)
-    turn.invocation = invoker().start(connection, request, stream=True, on_end=on_end(conversation, turn))
+    ended = on_end(conversation, turn, then=_saver(conversation))
+    turn.invocation = invoker().start(connection, request, stream=True, on_end=ended)
+
+
+def _saver(conversation: Conversation) -> Callable[[InvocationResult], None] | None:
+    """Saves the conversation when a turn ends (in the invoker's thread); None when there is no store."""
+    try:
+        store = conversations()
+    except (OSError, sqlite3.Error, RuntimeError):
+        return None  # the conversation goes on; it is not saved
+
+    def save(_: InvocationResult) -> None:
+        try:
+            store.save(conversation)
+        except (OSError, sqlite3.Error) as error:
+            _log.warning("A conversation could not be saved: %s", error)
+
+    return save
 
 
 # -- drawing ----------------------------------------------------------------------------------------------
@@ -258,6 +295,7 @@ def main() -> None:
                 render_settings(connection, catalog_for(connection))
             except ServiceError as error:
                 st.error(escape_markdown(error.message), icon=":material/key_off:")
+            chat_saved.render(connection)
         with talk:
             _notice()
             live = _conversation(conversation, presenting=False, connection=connection)

@@ -275,6 +275,11 @@ class History:
         with self._connection() as conn:
             return int(conn.execute("SELECT COUNT(*) FROM invocations").fetchone()[0])
 
+    def connection(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """A fresh connection to the history file (autocommit; transactions explicit), for another store
+        that keeps its own table in the same file (services.conversation_store)."""
+        return self._connection()
+
     @contextlib.contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
         """A fresh connection in autocommit mode (transactions are explicit), closed afterwards."""

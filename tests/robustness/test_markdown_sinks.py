@@ -41,11 +41,12 @@ OWN_TEXT = {
     ("pages/inference.py", "problem.line"): "a number",
     ("pages/inference.py", "problem.column"): "a number",
     ("components/chat_answer.py", "safe_markdown(text)"): "a model's answer, Markdown on purpose: "
-    "chat_markdown makes HTML, LaTeX, Streamlit directives and images inert (tests/robustness/test_chat_outputs)",
+    "chat_markdown makes HTML, LaTeX, Streamlit directives and images inert (robustness/test_chat_outputs)",
     ("components/chat_answer.py", "figures_line(turn)"): "numbers and an escaped finish reason",
     ("components/chat_answer.py", "definitions"): "the app's own definitions",
     ("pages/chat.py", "safe_markdown(turn.user)"): "the user's own message, made inert as an answer is",
     ("pages/chat.py", "prompt"): "the page's own suggested prompts",
+    ("components/chat_saved.py", "note"): "the component's own sentence (_open)",
 }
 
 

@@ -134,3 +134,22 @@ def test_a_new_conversation_starts_empty_with_suggestions(app: AppTest, server: 
     app.button(key="chat-suggest-What is Amazon SageMaker?").click().run()
     run_until(app, lambda at: at.session_state[CHAT_KEY].turns[-1].result is not None, timeout=30)
     assert _sent(server)[-1]["messages"][-1]["content"] == "What is Amazon SageMaker?"
+
+
+def test_a_conversation_is_saved_and_reopens_renamed_after_a_new_one(app: AppTest, server: LocalEndpoints):
+    _open_chat(app, server, "demo-tgi-generator")
+    answer = _say(app, "What is Amazon SageMaker?")
+    conversation_id = app.session_state[CHAT_KEY].id
+    app.button(key="chat-clear").click().run()
+    app.text_input(key=f"chat-title-{conversation_id}").set_value("SageMaker basics")
+    app.button(key=f"chat-rename-{conversation_id}").click().run()
+    app.button(key=f"chat-open-{conversation_id}").click().run()
+    assert not app.exception, app.exception
+    reopened = app.session_state[CHAT_KEY]
+    assert reopened.id == conversation_id and reopened.title == "SageMaker basics"
+    assert [t.answer for t in reopened.turns] == [answer]
+    assert any("finish: stop" in c for c in _captions(app))  # its figures came back too
+    _say(app, "Tell me more.")  # it goes on, and the request carries the reopened turn
+    assert _sent(server)[-1]["messages"][2]["content"] == answer
+    app.button(key=f"chat-delete-{conversation_id}").click().run()
+    assert not any(b.key == f"chat-open-{conversation_id}" for b in app.button)
