@@ -4,7 +4,9 @@ page draws anything); `render_settings` draws them."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -15,6 +17,7 @@ from services.chat_templates import TEMPLATES
 from services.connection import Connection
 from services.endpoints import EndpointCatalog
 from services.model_containers import containers
+from services.request_body import check_json
 
 CONVERSATION_KEY = "chat-conversation"  # the conversation going on (services.chat_conversation)
 INPUT_KEY = "chat-input"
@@ -26,6 +29,7 @@ MAX_TOKENS_KEY = "chat-max-new-tokens"
 TEMPERATURE_KEY = "chat-temperature"
 TOP_P_KEY = "chat-top-p"
 STOP_KEY = "chat-stop"
+EXTRA_KEY = "chat-extra"
 AUTO = "auto"
 DEFAULT_SYSTEM = "You are a helpful assistant. Answer clearly and briefly."
 _DETECTIONS = "_chat_detections"
@@ -42,6 +46,7 @@ class ChatChoice:
     template: str
     system: str
     settings: ChatSettings
+    problem: str | None  # why nothing can be sent with these settings (the extra parameters' JSON)
 
 
 def scope(connection: Connection) -> str:
@@ -70,6 +75,7 @@ def chat_choice(connection: Connection, catalog: EndpointCatalog) -> ChatChoice 
     fmt = ChatFormat(asked) if asked in ChatFormat.__members__.values() else None
     fmt = fmt or detection.format or ChatFormat.MESSAGES
     template = st.session_state.get(TEMPLATE_KEY) or detection.template
+    extra, problem = _extra()
     return ChatChoice(
         endpoint=picked.name,
         component=picked.inference_component,
@@ -78,11 +84,27 @@ def chat_choice(connection: Connection, catalog: EndpointCatalog) -> ChatChoice 
         format=fmt,
         template=template if template in TEMPLATES else detection.template,
         system=str(st.session_state.get(SYSTEM_KEY, DEFAULT_SYSTEM)),
-        settings=_settings(),
+        settings=_settings(extra),
+        problem=problem,
     )
 
 
-def _settings() -> ChatSettings:
+def _extra() -> tuple[dict[str, Any], str | None]:
+    """The extra parameters the user wrote, or why they cannot be used."""
+    text = str(st.session_state.get(EXTRA_KEY) or "").strip()
+    if not text:
+        return {}, None
+    problem = check_json(text)
+    if problem is not None:
+        where = f"line {problem.line}, column {problem.column}"
+        return {}, f"Extra parameters: invalid JSON at {where}: {problem.message}."
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        return {}, 'Extra parameters must be a JSON object, e.g. {"seed": 7}.'
+    return value, None
+
+
+def _settings(extra: dict[str, Any]) -> ChatSettings:
     defaults = ChatSettings()
     stops = str(st.session_state.get(STOP_KEY) or "")
     return ChatSettings(
@@ -90,6 +112,7 @@ def _settings() -> ChatSettings:
         temperature=float(st.session_state.get(TEMPERATURE_KEY, defaults.temperature)),
         top_p=float(st.session_state.get(TOP_P_KEY, defaults.top_p)),
         stop=tuple(s.strip().replace("\\n", "\n") for s in stops.split(",") if s.strip())[:MAX_STOPS],
+        extra=extra,
     )
 
 
@@ -134,4 +157,13 @@ def render_settings(connection: Connection, catalog: EndpointCatalog) -> ChatCho
             placeholder="comma-separated, e.g. ###, \\n\\n",
             help=f"Up to {MAX_STOPS}; \\n is a newline. The chat template's own end marker is always added.",
         )
+        st.text_input(
+            "Extra parameters (JSON)",
+            key=EXTRA_KEY,
+            placeholder='{"seed": 7, "repetition_penalty": 1.1}',
+            help="Added to the request as written: at the top level of a Messages API body, in `parameters` "
+            "otherwise. They win over the settings above.",
+        )
+        if choice is not None and choice.problem:
+            st.error(escape_markdown(choice.problem), icon=":material/data_object:")
     return chat_choice(connection, catalog)

@@ -103,8 +103,8 @@ def _take(action: _Ask, connection: Connection) -> None:
     if choice is None:
         st.session_state[_NOTICE] = "Choose an endpoint first."
         return
-    if choice.blocked_reason:
-        st.session_state[_NOTICE] = f"Not sent: {choice.blocked_reason}"
+    if choice.blocked_reason or choice.problem:
+        st.session_state[_NOTICE] = f"Not sent: {choice.blocked_reason or choice.problem}"
         return
     conversation = _conversation_for(choice, connection)
     if conversation.running:

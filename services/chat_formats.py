@@ -17,7 +17,7 @@ import enum
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from services.chat_messages import Message
@@ -56,6 +56,9 @@ class ChatSettings:
     temperature: float = 0.7  # 0: greedy (sampling off)
     top_p: float = 0.9
     stop: tuple[str, ...] = ()
+    #: more fields as the user wrote them (seed, ignore_eos, repetition_penalty...): top level of a Messages
+    #: API body, `parameters` otherwise; they win over the fields above
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ def request_body(
             body["top_p"] = settings.top_p
         if settings.stop:
             body["stop"] = list(settings.stop)
+        body.update(settings.extra)
         body["stream"] = True
         return body
     chosen = TEMPLATES.get(template) or TEMPLATES[DEFAULT_TEMPLATE]
@@ -142,8 +146,10 @@ def request_body(
     if fmt is ChatFormat.TGI:
         parameters["stop"] = stop
         parameters["return_full_text"] = False
+        parameters.update(settings.extra)
         return {"inputs": prompt, "parameters": parameters, "stream": True}
     parameters["stop_sequences"] = stop
+    parameters.update(settings.extra)
     if fmt is ChatFormat.LMI:
         return {"inputs": prompt, "parameters": parameters, "stream": True}
     return {"inputs": [prompt], "parameters": parameters}

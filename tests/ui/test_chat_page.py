@@ -153,3 +153,16 @@ def test_a_conversation_is_saved_and_reopens_renamed_after_a_new_one(app: AppTes
     assert _sent(server)[-1]["messages"][2]["content"] == answer
     app.button(key=f"chat-delete-{conversation_id}").click().run()
     assert not any(b.key == f"chat-open-{conversation_id}" for b in app.button)
+
+
+def test_extra_parameters_are_sent_and_bad_json_is_never_sent(app: AppTest, server: LocalEndpoints):
+    _open_chat(app, server, "demo-tgi-generator")
+    app.text_input(key="chat-extra").set_value('{"seed": 7,}').run()
+    assert any("line 1, column 12" in e.value for e in app.error)  # where the JSON breaks
+    app.chat_input(key=INPUT_KEY).set_value("What is Amazon SageMaker?").run()
+    assert any("Not sent" in e.value for e in app.error) and _sent(server) == []
+    app.text_input(key="chat-extra").set_value('{"seed": 7, "max_tokens": 5}').run()
+    _say(app, "What is Amazon SageMaker?")
+    [body] = _sent(server)
+    assert body["seed"] == 7 and body["max_tokens"] == 5
+    assert app.session_state[CHAT_KEY].turns[-1].result.stream.token_count <= 5

@@ -156,3 +156,16 @@ def test_the_decoder_keeps_the_finish_reason_past_a_usage_chunk():
     decoder.decode(b"data: [DONE]\n\n")
     decoder.flush()
     assert decoder.text == "Hi" and decoder.finish_reason == "length"
+
+
+def test_extra_parameters_go_where_each_format_reads_them():
+    extra = {"seed": 7, "ignore_eos": True}
+    settings = ChatSettings(max_new_tokens=50, extra=extra)
+    messages = request_body(ChatFormat.MESSAGES, TWO_TURNS, settings)
+    assert messages["seed"] == 7 and messages["ignore_eos"] is True and messages["stream"] is True
+    tgi = request_body(
+        ChatFormat.TGI, TWO_TURNS, ChatSettings(max_new_tokens=50, extra={"max_new_tokens": 9})
+    )
+    assert tgi["parameters"]["max_new_tokens"] == 9  # as written: they win
+    legacy = request_body(ChatFormat.LMI_LEGACY, TWO_TURNS, settings)
+    assert legacy["parameters"]["seed"] == 7 and "seed" not in legacy
