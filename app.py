@@ -21,14 +21,13 @@ st.set_page_config(
 
 pages = [
     st.Page(
-        "pages/inference.py",
+        "app_pages/inference.py",
         title="Test inference",
         icon=":material/play_circle:",
-        url_path="test_inference",  # the URL users know; the file is not named like a test (pytest)
-        default=True,
+        default=True,  # at the app's root address (a default page's url_path is ignored)
     ),
-    st.Page("pages/chat.py", title="Chat", icon=":material/chat:"),
-    st.Page("pages/history.py", title="History", icon=":material/history:"),
+    st.Page("app_pages/chat.py", title="Chat", icon=":material/chat:"),
+    st.Page("app_pages/history.py", title="History", icon=":material/history:"),
 ]
 navigation = st.navigation(pages, position="sidebar")
 connection = connection_sidebar.render()

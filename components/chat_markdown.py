@@ -1,24 +1,28 @@
 r"""A model's answer as Markdown that shows what the model wrote and can do nothing else.
 
-Answers are Markdown (lists, code blocks) and are shown so, through st.markdown without unsafe_allow_html:
-raw HTML in them (`<script>`, `<img onerror>`) is shown as text, never parsed. What st.markdown adds to
-Markdown is neutralised outside code, where it would change the text or reach out: `$...$` LaTeX,
-`:color[...]` and `:material/...:` directives and emoji shortcodes (a backslash before `$`, `:` and `\`
-shows them as typed), and images (`![alt](https://...)` would fetch an address the model chose: shown as a
-link).
-Code (fenced blocks, inline spans) is left exactly as written: Markdown shows it literally anyway.
+Answers are Markdown (lists, code blocks) and are shown so, through st.markdown without unsafe_allow_html,
+which never parses HTML. Outside code, a backslash goes before what would not show as typed: `<` (a line
+starting with a tag would open an HTML block, inside which Markdown stops, and the other escapes would show
+their backslashes), `$` (LaTeX), `:` (Streamlit's `:color[...]` and `:material/...:` directives, emoji
+shortcodes) and `\` itself; and before `![`, so an image (which would fetch an address the model chose) is
+shown as a link. Code (fenced and indented blocks, inline spans) is left exactly as written: Markdown shows
+it literally anyway, backslashes included.
 """
 
 from __future__ import annotations
 
 import re
 
-# A fenced block (``` or ~~~, to its closing fence or the end of the text: a stream may be mid-block), or an
-# inline code span (a run of backticks to the same run).
+# A fenced block (``` or ~~~, to its closing fence or the end of the text: a stream may be mid-block), an
+# indented block (lines of 4 spaces or a tab after a blank line), or an inline code span (a run of backticks
+# to the same run).
 _CODE = re.compile(
-    r"(^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\2[ \t]*$|\Z)|(`+)[^`].*?\3|(`+)[^`]*\Z)", re.M | re.S
+    r"(^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\2[ \t]*$|\Z)"
+    r"|(?:(?<=\n\n)|\A)(?:(?: {4}|\t)[^\n]*(?:\n|\Z))+"
+    r"|(`+)[^`].*?\3|(`+)[^`]*\Z)",
+    re.M | re.S,
 )
-_SPECIAL = re.compile(r"([\\$:])")
+_SPECIAL = re.compile(r"([\\$:<])")
 _IMAGE = re.compile(r"!\[")
 
 

@@ -39,7 +39,7 @@ def _answer(app: AppTest, server: LocalEndpoints, stream: bytes, pieces: int = 4
         CONVERSATION_KEY not in app.session_state
         or app.session_state[CONVERSATION_KEY].endpoint != REPLAY_ENDPOINT
     ):
-        app.switch_page("pages/chat.py").run()
+        app.switch_page("app_pages/chat.py").run()
         app.selectbox(key=f"endpoint-choice-chat · Local · {server.url}").set_value(REPLAY_ENDPOINT).run()
     app.chat_input(key=INPUT_KEY).set_value(replay_request(stream, "text/event-stream", pieces=pieces)).run()
     assert not app.exception, app.exception

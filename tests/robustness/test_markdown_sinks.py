@@ -1,6 +1,6 @@
 """Every string that reaches a Markdown sink (st.markdown, st.error, st.caption, a label, a tooltip...) in
-components/ and pages/ is either the app's own text or escaped first: walked in the source, so a new sink fed
-with foreign text fails here before a server's message renders as a link or an image on a user's page."""
+components/ and app_pages/ is either the app's own text or escaped first: walked in the source, so a new sink
+fed with foreign text fails here before a server's message renders as a link or an image on a user's page."""
 
 from __future__ import annotations
 
@@ -36,16 +36,16 @@ OWN_TEXT = {
     ("components/output_view.py", "kind"): "the content type, escaped just above",
     ("components/request_options.py", "label"): "the Advanced fields' own labels (services.parameters)",
     ("components/request_options.py", "help_text"): "the Advanced fields' own help",
-    ("pages/history.py", "history.count()"): "a number",
-    ("pages/history.py", "where"): "the history path, escaped just above",
-    ("pages/inference.py", "problem.line"): "a number",
-    ("pages/inference.py", "problem.column"): "a number",
+    ("app_pages/history.py", "history.count()"): "a number",
+    ("app_pages/history.py", "where"): "the history path, escaped just above",
+    ("app_pages/inference.py", "problem.line"): "a number",
+    ("app_pages/inference.py", "problem.column"): "a number",
     ("components/chat_answer.py", "safe_markdown(text)"): "a model's answer, Markdown on purpose: "
     "chat_markdown makes HTML, LaTeX, Streamlit directives and images inert (robustness/test_chat_outputs)",
     ("components/chat_answer.py", "figures_line(turn)"): "numbers and an escaped finish reason",
     ("components/chat_answer.py", "definitions"): "the app's own definitions",
-    ("pages/chat.py", "safe_markdown(turn.user)"): "the user's own message, made inert as an answer is",
-    ("pages/chat.py", "prompt"): "the page's own suggested prompts",
+    ("app_pages/chat.py", "safe_markdown(turn.user)"): "the user's own message, made inert as an answer is",
+    ("app_pages/chat.py", "prompt"): "the page's own suggested prompts",
     ("components/chat_saved.py", "note"): "the component's own sentence (_open)",
 }
 
@@ -53,7 +53,7 @@ OWN_TEXT = {
 def _sources() -> list[Path]:
     return [
         *sorted((ROOT / "components").glob("*.py")),
-        *sorted((ROOT / "pages").glob("*.py")),
+        *sorted((ROOT / "app_pages").glob("*.py")),
         ROOT / "app.py",
     ]
 

@@ -15,7 +15,7 @@ from tests.ui.conftest import invocations, run_until
 
 
 def _open_chat(app: AppTest, server: LocalEndpoints, endpoint: str) -> None:
-    app.switch_page("pages/chat.py").run()
+    app.switch_page("app_pages/chat.py").run()
     app.selectbox(key=f"endpoint-choice-chat · Local · {server.url}").set_value(endpoint).run()
     app.slider(key=TEMPERATURE_KEY).set_value(0.0).run()  # greedy: the same answer every time
     assert not app.exception, app.exception

@@ -17,14 +17,14 @@ def _send_one(app: AppTest, server: LocalEndpoints, body: str) -> None:
 
 
 def test_history_page_renders_empty(app: AppTest):
-    app.switch_page("pages/history.py").run()
+    app.switch_page("app_pages/history.py").run()
     assert not app.exception
     assert any("No saved requests" in c.value for c in app.caption)
 
 
 def test_a_sent_request_is_listed_and_reopens_as_a_card(app: AppTest, server: LocalEndpoints):
     _send_one(app, server, '{"features": ["remember me"]}')
-    app.switch_page("pages/history.py").run()
+    app.switch_page("app_pages/history.py").run()
     assert not app.exception
     assert "**demo-text-classifier**" in unescaped(markdown(app))
     assert statuses(app) == ["Success"]  # the row's badge
@@ -43,7 +43,7 @@ def test_load_puts_the_request_back_into_the_editor(app: AppTest, server: LocalE
     app.text_input(key="opt-custom_attributes").set_value("").run()
     advanced(app, open_=False)  # the reopened request's value must come back into a field not drawn now
     pick(app, server, "demo-csv-regressor")  # the editor now holds another endpoint's sample
-    app.switch_page("pages/history.py").run()
+    app.switch_page("app_pages/history.py").run()
     [load_button] = [b for b in app.button if b.key and b.key.startswith("load-")]
     load_button.click().run()
     assert not app.exception
@@ -53,7 +53,8 @@ def test_load_puts_the_request_back_into_the_editor(app: AppTest, server: LocalE
     )
     assert json.loads(app.session_state["editor_text"]) == {"features": ["load me back"]}
     assert app.text_input(key="opt-content-type").value == "application/json"
-    app.switch_page("pages/inference.py")  # AppTest reruns the page it was last told, not the app's choice
+    # AppTest reruns the page it was last told, not the app's choice
+    app.switch_page("app_pages/inference.py")
     advanced(app)
     assert app.text_input(key="opt-custom_attributes").value == "accept_eula=true"
     assert app.selectbox(key=f"endpoint-choice-Local · {server.url}").value == "demo-text-classifier"
@@ -61,7 +62,7 @@ def test_load_puts_the_request_back_into_the_editor(app: AppTest, server: LocalE
 
 def test_delete_removes_the_entry(app: AppTest, server: LocalEndpoints):
     _send_one(app, server, '{"features": ["delete me"]}')
-    app.switch_page("pages/history.py").run()
+    app.switch_page("app_pages/history.py").run()
     [delete_button] = [b for b in app.button if b.key and b.key.startswith("delete-")]
     delete_button.click().run()
     assert any("No saved requests" in c.value for c in app.caption)

@@ -188,9 +188,9 @@ def test_cards_survive_a_trip_to_the_history_page(app: AppTest, server: LocalEnd
     pick(app, server, "demo-text-classifier")
     click(app, "send", '{"features": ["keep me"]}')
     run_until(app, lambda at: statuses(at)[:1] == ["Success"])
-    app.switch_page("pages/history.py").run()
+    app.switch_page("app_pages/history.py").run()
     assert not app.exception
-    app.switch_page("pages/inference.py").run()
+    app.switch_page("app_pages/inference.py").run()
     assert statuses(app) == ["Success"]
 
 

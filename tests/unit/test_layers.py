@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-UI = [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py")), *sorted((ROOT / "components").rglob("*.py"))]
+UI = [
+    ROOT / "app.py",
+    *sorted((ROOT / "app_pages").rglob("*.py")),
+    *sorted((ROOT / "components").rglob("*.py")),
+]
 CORE = [*sorted((ROOT / "services").rglob("*.py")), *sorted((ROOT / "local_endpoints").rglob("*.py"))]
 
 

@@ -13,7 +13,7 @@ from services.history import History
 from services.results import Status
 
 _OPENED = "history-opened-id"
-PENDING_LOAD = "pending_history_load"  # read by pages/inference.py
+PENDING_LOAD = "pending_history_load"  # read by app_pages/inference.py
 
 
 def _open(entry_id: int) -> None:
@@ -43,7 +43,7 @@ def _delete(entry_id: int) -> None:
 def main() -> None:
     page_style.apply()
     if st.session_state.pop("_history_switch_to_editor", False):
-        st.switch_page("pages/inference.py")
+        st.switch_page("app_pages/inference.py")
     st.title("History", anchor=False)
     st.caption(
         "Saved requests and their results. Current connection: "

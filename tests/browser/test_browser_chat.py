@@ -1,0 +1,182 @@
+"""The Chat page in Chromium against a real `streamlit run`: answers stream in, the next request carries
+the conversation, Stop keeps the partial answer, hostile answers stay text, and presentation mode is clean.
+
+This module has its own local server with a replay container beside the demo endpoints (so an answer can be
+any bytes) and its own app on it."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from local_endpoints import LocalEndpoints
+from tests.browser.helpers import invocations
+from tests.support.real_app import streamlit_app
+from tests.support.replay_container import REPLAY_ENDPOINT, replay_app, replay_request
+from tests.support.thread_server import serve
+
+
+@pytest.fixture(scope="module")
+def chat_server() -> Iterator[LocalEndpoints]:
+    with (
+        serve(replay_app()) as container_url,
+        LocalEndpoints(port=0, token_delay=0.01, containers={REPLAY_ENDPOINT: container_url}) as server,
+    ):
+        yield server
+
+
+@pytest.fixture(scope="module")
+def chat_url(chat_server: LocalEndpoints, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with streamlit_app(chat_server.url, tmp_path_factory.mktemp("chat") / "history.sqlite3") as url:
+        yield url
+
+
+@pytest.fixture
+def chat(browser, chat_url: str, chat_server: LocalEndpoints) -> Iterator[Page]:  # type: ignore[no-untyped-def]
+    chat_server.reset()
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    tab = context.new_page()
+    tab.set_default_timeout(20_000)
+    problems: list[str] = []
+    tab.on("console", lambda m: _note_error(m, problems))
+    tab.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    tab.goto(chat_url)
+    tab.get_by_test_id("stSidebarNav").get_by_role("link", name="Chat").click()
+    tab.get_by_role("heading", name="Chat").wait_for()
+    yield tab
+    try:
+        assert tab.get_by_test_id("stException").count() == 0, "a traceback is shown"
+        assert not problems, f"the page logged errors: {problems}"
+    finally:
+        context.close()
+
+
+def _note_error(message, problems: list[str]) -> None:  # type: ignore[no-untyped-def]
+    url = message.location.get("url", "")
+    # Opened at a page's own address, Streamlit's frontend first looks for its server under that path
+    # (/chat/_stcore/health): two 404s of its own, before it finds it at the root.
+    if message.type == "error" and "/_stcore/" not in url:
+        problems.append(f"{message.text} ({url})")
+
+
+def _pick(page: Page, name: str) -> None:
+    picker = page.get_by_test_id(
+        "stSelectbox"
+    ).first  # the only ones are the page's (stMain goes with a chat box)
+    picker.locator("input").fill(name)
+    expect(page.get_by_role("option", name=f"{name} · ", exact=False).first).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(picker.locator("input")).to_have_value(f"{name} · InService")
+
+
+def _say(page: Page, text: str) -> None:
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(text)
+    box.press("Enter")
+
+
+def _answers(page: Page) -> Locator:
+    return page.locator('[class*="st-key-chat-answer-"]')
+
+
+def _finished(page: Page, count: int, timeout: float = 30.0) -> None:
+    """Wait for `count` answers, the last one ended (its figures name the finish reason)."""
+    expect(_answers(page)).to_have_count(count, timeout=timeout * 1000)
+    figures = _answers(page).nth(count - 1).get_by_test_id("stCaptionContainer").filter(has_text="finish:")
+    expect(figures).to_be_visible(timeout=timeout * 1000)
+
+
+# Records the last answer's text length at every change: a streamed answer grows in many steps.
+_WATCH_GROWTH = """() => {
+  window.__lengths = [];
+  new MutationObserver(() => {
+    const answers = document.querySelectorAll(
+      '[class*="st-key-chat-answer-"] [data-testid="stMarkdownContainer"]');
+    const last = answers[answers.length - 1];
+    const length = last ? last.textContent.length : 0;
+    if (window.__lengths[window.__lengths.length - 1] !== length) window.__lengths.push(length);
+  }).observe(document.body, { subtree: true, childList: true, characterData: true });
+}"""
+
+
+def test_two_turns_stream_in_and_the_second_request_carries_the_first_answer(chat: Page, chat_server):
+    _pick(chat, "demo-tgi-generator")
+    chat.evaluate(_WATCH_GROWTH)
+    _say(chat, "What is Amazon SageMaker?")
+    _finished(chat, 1)
+    lengths = chat.evaluate("() => window.__lengths")
+    assert len([n for n in lengths if n > 0]) >= 5, f"the answer did not grow in steps: {lengths}"
+    first = _answers(chat).first.get_by_test_id("stMarkdownContainer").first.inner_text()
+    assert "SageMaker" in first
+    _say(chat, "And what is an endpoint?")
+    _finished(chat, 2)
+    bodies = [json.loads(r.body) for r in invocations(chat_server)]
+    assert len(bodies) == 2
+    messages = bodies[1]["messages"]
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert messages[2]["content"].split() == first.split()  # the first answer, as shown
+    expect(chat.get_by_test_id("stChatMessage")).to_have_count(4)
+
+
+def test_stop_keeps_the_partial_answer(chat: Page, chat_server):
+    chat_server.token_delay = 0.05
+    _pick(chat, "demo-lmi-generator")
+    chat.get_by_test_id("stExpander").filter(has_text="Generation settings").click()
+    tokens = chat.get_by_label("Max new tokens")
+    tokens.fill("2000")
+    tokens.press("Enter")
+    _say(chat, "Tell me about streaming responses from an endpoint.")
+    answer = _answers(chat).first.get_by_test_id("stMarkdownContainer").first
+    expect(answer).to_contain_text(" ", timeout=20_000)  # a few words arrived
+    chat.get_by_role("button", name="Stop", exact=True).click()
+    _finished(chat, 1)
+    expect(_answers(chat).first).to_contain_text("finish: stopped by you")
+    expect(_answers(chat).first).to_contain_text("Stopped. The answer so far is kept.")
+    assert len(answer.inner_text()) > 5
+    assert len(invocations(chat_server)) == 1
+
+
+def test_an_answer_with_html_shows_it_as_text_and_runs_nothing(chat: Page, chat_server):
+    hostile = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> **bold** costs $5'
+    chunk = {"choices": [{"index": 0, "delta": {"content": hostile}, "finish_reason": "stop"}]}
+    stream = f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n".encode()
+    _pick(chat, REPLAY_ENDPOINT)
+    _say(chat, replay_request(stream, "text/event-stream", pieces=3))
+    _finished(chat, 1)
+    shown = _answers(chat).first.get_by_test_id("stMarkdownContainer").first
+    expect(shown).to_contain_text("<script>window.__pwned=1</script>")
+    expect(shown).to_contain_text('<img src=x onerror="window.__pwned=2">')
+    expect(shown).to_contain_text("costs $5")
+    expect(shown.locator("strong")).to_have_text("bold")  # Markdown still works
+    assert shown.locator("script, img").count() == 0
+    assert chat.evaluate("() => window.__pwned") is None
+
+
+def test_presentation_mode_shows_a_clean_conversation(chat: Page, chat_server, tmp_path: Path):
+    _pick(chat, "demo-tgi-generator")
+    _say(chat, "What is Amazon SageMaker?")
+    _finished(chat, 1)
+    chat.get_by_text("Presentation mode").click()
+    expect(chat.get_by_text("finish:")).to_have_count(0)
+    expect(chat.get_by_role("button", name="Show request")).to_have_count(0)
+    expect(chat.get_by_text("Request format")).to_have_count(0)
+    expect(_answers(chat).first).to_contain_text("SageMaker")
+    chat.mouse.move(0, 0)
+    shot = tmp_path / "chat-presentation.png"
+    chat.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000  # a page was drawn (docs/screenshots has the one to look at)
+
+
+def test_every_page_opens_by_its_address(chat: Page, chat_url: str):
+    for path, heading in (("history", "History"), ("", "Test inference"), ("chat", "Chat")):
+        chat.goto(f"{chat_url}/{path}")
+        expect(chat.get_by_role("heading", name=heading)).to_be_visible()
+        nav = chat.get_by_test_id("stSidebarNav")
+        expect(nav.get_by_role("link")).to_have_text(
+            [re.compile(f"{name}$") for name in ("Test inference", "Chat", "History")]
+        )
