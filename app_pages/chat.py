@@ -7,7 +7,6 @@ and ends by following the running answer (components.live_follow), then draws th
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -15,8 +14,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from components import chat_answer, chat_saved, code_example, live_follow, page_style
-from components.chat_markdown import safe_markdown
+from components import chat_saved, chat_turns, live_follow, page_style
 from components.chat_settings import (
     CONVERSATION_KEY as CHAT_KEY,
 )
@@ -177,60 +175,6 @@ def _notice() -> None:
             st.error(escape_markdown(notice), icon=":material/error:")
 
 
-def _user_turn(turn: Turn, index: int, *, editable: bool) -> None:
-    with st.chat_message("user"):
-        st.markdown(safe_markdown(turn.user))
-        if editable:
-            with st.popover("Edit", icon=":material/edit:"):
-                st.text_area("Your message", value=turn.user, key=f"chat-edit-{index}")
-                st.button(
-                    "Resend",
-                    key=f"chat-resend-{index}",
-                    on_click=_resend,
-                    args=(index,),
-                    help="Send this message instead; the answers after it are dropped.",
-                )
-
-
-def _answer_turn(
-    turn: Turn, index: int, *, last: bool, presenting: bool, connection: Connection
-) -> chat_answer.LiveAnswer | None:
-    with st.chat_message("assistant"):
-        slots = chat_answer.AnswerSlots(st.container(key=f"chat-answer-{index}"))
-        if turn.running:
-            live = chat_answer.LiveAnswer(turn, slots, presenting=presenting)
-            chat_answer.stop_button(turn, key=f"chat-stop-{index}")
-            return live
-        chat_answer.draw_answer(slots, turn, presenting=presenting)
-        _answer_actions(turn, index, last=last, presenting=presenting, connection=connection)
-    return None
-
-
-def _answer_actions(turn: Turn, index: int, *, last: bool, presenting: bool, connection: Connection) -> None:
-    columns = st.columns([1, 1, 1, 3] if not presenting else [1, 1, 4], gap="small")
-    with columns[0], st.popover("Copy", icon=":material/content_copy:"):
-        st.caption("The answer as the model wrote it (copy button at the top right).")
-        st.code(turn.answer, language="markdown", wrap_lines=True)
-    if last:
-        columns[1].button(
-            "Regenerate", key=f"chat-regenerate-{index}", icon=":material/refresh:", on_click=_regenerate
-        )
-    if presenting:
-        return
-    with columns[2], st.popover("Show request", icon=":material/data_object:"):
-        st.caption("The exact request body sent for this answer")
-        st.code(_pretty(turn.request.body), language="json", wrap_lines=True)
-        st.caption("The boto3 code that sends it")
-        code_example.render(turn.request, stream=True, connection=connection, key=f"chat-sdk-{index}")
-
-
-def _pretty(body: bytes) -> str:
-    try:
-        return json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-    except ValueError:
-        return body.decode("utf-8", "replace")
-
-
 def _suggestions() -> None:
     st.caption("Try one of these to start:")
     columns = st.columns(len(SUGGESTIONS))
@@ -245,17 +189,13 @@ def _conversation(
         with st.container(key="chat-empty"):
             _suggestions()
         return []
-    live: list[live_follow.Followed] = []
-    running = conversation.running
-    with st.container(key="chat-turns"):
-        for index, turn in enumerate(list(conversation.turns)):
-            last = index == len(conversation.turns) - 1
-            _user_turn(turn, index, editable=not presenting and not running)
-            answer = _answer_turn(
-                turn, index, last=last and not running, presenting=presenting, connection=connection
-            )
-            if answer is not None:
-                live.append(answer)
+    live = chat_turns.render(
+        conversation,
+        presenting=presenting,
+        connection=connection,
+        on_resend=_resend,
+        on_regenerate=_regenerate,
+    )
     if not presenting:
         with st.container(key="chat-tools", horizontal=True):
             st.button("New conversation", key="chat-clear", icon=":material/add_comment:", on_click=_clear)
@@ -290,15 +230,15 @@ def main() -> None:
             live = _conversation(conversation, presenting=True, connection=connection)
     else:
         settings, talk = st.columns([3, 7], gap="large")
+        with talk:  # first: the answer the user waits for leaves the server before the settings
+            _notice()
+            live = _conversation(conversation, presenting=False, connection=connection)
         with settings:
             try:
                 render_settings(connection, catalog_for(connection))
             except ServiceError as error:
                 st.error(escape_markdown(error.message), icon=":material/key_off:")
             chat_saved.render(connection)
-        with talk:
-            _notice()
-            live = _conversation(conversation, presenting=False, connection=connection)
     # A finished answer gets its buttons (Copy, Regenerate) from a run that draws it finished.
     live_follow.follow(live, invoker(), on_end=lambda _: st.rerun())
     target = conversation.target if conversation is not None else None

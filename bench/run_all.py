@@ -38,6 +38,7 @@ BENCHES = [
     "bench_ui_timing",
     "bench_ui_page_load",
     "bench_ui_cpu",
+    "bench_ui_chat",
     "bench_timing_isolation",
     "bench_invoke",
     "bench_decoder",

@@ -44,7 +44,13 @@ def _delete(conversation_id: str) -> None:
 
 
 def render(connection: Connection) -> None:
-    with st.expander("Saved conversations", icon=":material/forum:"):
+    """The list, drawn only while its expander is open: it would cost every run (every token's) otherwise."""
+    saved_list = st.expander(
+        "Saved conversations", icon=":material/forum:", key="chat-saved", on_change="rerun"
+    )
+    if not saved_list.open:
+        return
+    with saved_list:
         try:
             store: ConversationStore = conversations()
             saved = store.list()

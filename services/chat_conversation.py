@@ -7,6 +7,7 @@ whatever the page does; the page only reads. Exported as Markdown for a report.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +34,7 @@ class Turn:
     max_new_tokens: int
     invocation: RemoteInvocation | None = None
     result: InvocationResult | None = None
+    started: float = field(default_factory=time.monotonic)  # the request's start, on this process's clock
 
     @property
     def running(self) -> bool:

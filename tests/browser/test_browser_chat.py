@@ -161,6 +161,13 @@ def test_presentation_mode_shows_a_clean_conversation(chat: Page, chat_server, t
     _pick(chat, "demo-tgi-generator")
     _say(chat, "What is Amazon SageMaker?")
     _finished(chat, 1)
+    expect(chat.get_by_role("button", name="Show request")).to_have_count(1)
+    chat.get_by_role("button", name="Show request").click()  # the dialog: the exact body and its code
+    dialog = chat.get_by_role("dialog")
+    expect(dialog).to_contain_text('"messages"')
+    expect(dialog).to_contain_text("invoke_endpoint_with_response_stream")
+    chat.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
     chat.get_by_text("Presentation mode").click()
     expect(chat.get_by_text("finish:")).to_have_count(0)
     expect(chat.get_by_role("button", name="Show request")).to_have_count(0)

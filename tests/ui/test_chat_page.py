@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.chat_settings import CONVERSATION_KEY as CHAT_KEY
 from components.chat_settings import FORMAT_KEY, INPUT_KEY, PRESENT_KEY, TEMPERATURE_KEY, TEMPLATE_KEY
+from components.chat_turns import RECENT_TURNS
 from local_endpoints import LocalEndpoints
 from tests.ui.conftest import invocations, run_until
 
@@ -97,6 +98,7 @@ def test_regenerate_replaces_the_last_answer_and_edit_drops_what_came_after(
     assert [t.user for t in conversation.turns] == ["What is Amazon SageMaker?", "And an endpoint?"]
     assert [m["role"] for m in _sent(server)[2]["messages"]] == ["system", "user", "assistant", "user"]
     app.run()
+    app.button(key="chat-edit-button-0").click().run()  # opens the dialog
     app.text_area(key="chat-edit-0").set_value("What is an inference component?")
     app.button(key="chat-resend-0").click().run()
     run_until(app, lambda at: at.session_state[CHAT_KEY].turns[-1].result is not None, timeout=30)
@@ -108,10 +110,11 @@ def test_presentation_mode_hides_the_figures_and_the_request(app: AppTest, serve
     _open_chat(app, server, "demo-tgi-generator")
     _say(app, "What is Amazon SageMaker?")
     assert any("time to first token" in c for c in _captions(app))
+    assert any(b.key == "chat-request-0" for b in app.button)
     app.toggle(key=PRESENT_KEY).set_value(True).run()
     assert not app.exception
     assert not any("time to first token" in c for c in _captions(app))
-    assert not any("request body" in c for c in _captions(app))
+    assert not any(b.key and b.key.startswith("chat-request-") for b in app.button)
     assert any("SageMaker" in m.value for m in app.markdown)  # the conversation stays
 
 
@@ -141,6 +144,8 @@ def test_a_conversation_is_saved_and_reopens_renamed_after_a_new_one(app: AppTes
     answer = _say(app, "What is Amazon SageMaker?")
     conversation_id = app.session_state[CHAT_KEY].id
     app.button(key="chat-clear").click().run()
+    app.session_state["chat-saved"] = True  # open the list, as a click on its header does
+    app.run()
     app.text_input(key=f"chat-title-{conversation_id}").set_value("SageMaker basics")
     app.button(key=f"chat-rename-{conversation_id}").click().run()
     app.button(key=f"chat-open-{conversation_id}").click().run()
@@ -166,3 +171,19 @@ def test_extra_parameters_are_sent_and_bad_json_is_never_sent(app: AppTest, serv
     [body] = _sent(server)
     assert body["seed"] == 7 and body["max_tokens"] == 5
     assert app.session_state[CHAT_KEY].turns[-1].result.stream.token_count <= 5
+
+
+def test_a_long_conversation_draws_its_recent_turns_and_the_earlier_ones_on_demand(
+    app: AppTest, server: LocalEndpoints
+):
+    _open_chat(app, server, "demo-tgi-generator")
+    app.text_input(key="chat-extra").set_value('{"max_tokens": 3}').run()
+    for number in range(RECENT_TURNS + 2):
+        _say(app, f"Question {number}")
+    shown = [m.value for m in app.markdown if m.value.startswith("Question")]
+    assert shown == [f"Question {n}" for n in range(2, RECENT_TURNS + 2)]
+    assert any(e.label == "2 earlier turns" for e in app.expander)
+    app.session_state["chat-earlier"] = True  # opened, as a click on its header does
+    app.run()
+    shown = [m.value for m in app.markdown if m.value.startswith("Question")]
+    assert shown == [f"Question {n}" for n in range(RECENT_TURNS + 2)]
