@@ -16,6 +16,7 @@ from components.chat_markdown import safe_markdown
 from components.result_card import STREAM_DEFINITIONS
 from components.safe_text import escape_markdown
 from services.chat_conversation import FINISH_WORDS, Turn, finish_reason, live_stats
+from services.chat_formats import format_hint
 from services.foreign_text import scrub
 from services.invoker import RemoteInvocation
 from services.results import Status
@@ -51,7 +52,8 @@ def problem(turn: Turn) -> str | None:
         return None
     error = result.error
     kept = " The text that arrived before it is kept above." if turn.answer else ""
-    return f"{error.message}{kept}"
+    hint = format_hint(turn.request.body, error.message)
+    return f"{error.message}{kept}" + (f" {hint}" if hint else "")
 
 
 class AnswerSlots:

@@ -117,6 +117,18 @@ def format_from_stream(stream_format: str | None) -> ChatFormat | None:
     )
 
 
+def format_hint(body: bytes, error_message: str) -> str | None:
+    """When a request failed, what the answer's words say about the format the container wants (the
+    detection's last resort: a container nothing described tells by refusing): None when they say nothing."""
+    sent_messages = b'"messages"' in body
+    said = error_message.lower()
+    if sent_messages and "inputs" in said:
+        return "The container seems to take `inputs`, not `messages`: choose a TGI or LMI request format."
+    if not sent_messages and "messages" in said:
+        return "The container seems to take the Messages API: choose it as the request format."
+    return None
+
+
 def request_body(
     fmt: ChatFormat, messages: Sequence[Message], settings: ChatSettings, template: str = DEFAULT_TEMPLATE
 ) -> dict[str, Any]:

@@ -20,9 +20,12 @@ PROMPT_TAIL_CHARS = 2000
 #: ... and the words of its lines before the last count this much (a chat's system prompt, earlier turns)
 EARLIER_LINES_WEIGHT = 0.3
 _WORD = re.compile(r"[a-z0-9]+")
+#: chat templates' turn markers (<|im_start|>, <|eot_id|>, [INST], </s>): read as line breaks, not words
+_TEMPLATE_MARKER = re.compile(r"<\|[a-z_]+\|>|\[/?INST\]|</?s>")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 #: words that say nothing about a topic: function words, the words of asking ("tell me about ...") and of
-#: saying how to answer ("... in two sentences")
+#: saying how to answer ("... in two sentences"), and chat templates' role names and markers (a templated
+#: prompt ends "Assistant:" or "<|im_start|>assistant": its question is the line before)
 _STOPWORDS = """
     a about above after again against all also am an and any are as at be because been before being below
     between both but by can could did do does doing done down during each either else ever every few for from
@@ -35,6 +38,7 @@ _STOPWORDS = """
     without would write explain describe you your yours
     answer question brief briefly concise concisely simple simply detail detailed sentence sentences
     word words paragraph paragraphs two three four five ten
+    assistant user system human
 """
 STOPWORDS = frozenset(_STOPWORDS.split())
 
@@ -84,7 +88,8 @@ class PassageIndex:
     def rank(self, prompt: str) -> list[tuple[int, float]]:
         """The passages sharing a word with the prompt, as (passage, score): best first, ties in corpus
         order. The words of the prompt's last line count fully, the others EARLIER_LINES_WEIGHT."""
-        lines = [line for line in prompt[-PROMPT_TAIL_CHARS:].splitlines() if terms(line)]
+        tail = _TEMPLATE_MARKER.sub("\n", prompt[-PROMPT_TAIL_CHARS:])
+        lines = [line for line in tail.splitlines() if terms(line)]
         weights = dict.fromkeys(terms(" ".join(lines[:-1])), EARLIER_LINES_WEIGHT)
         weights.update(dict.fromkeys(terms(lines[-1]) if lines else (), 1.0))
         scores: dict[int, float] = defaultdict(float)

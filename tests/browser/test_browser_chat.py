@@ -187,3 +187,45 @@ def test_every_page_opens_by_its_address(chat: Page, chat_url: str):
         expect(nav.get_by_role("link")).to_have_text(
             [re.compile(f"{name}$") for name in ("Test inference", "Chat", "History")]
         )
+
+
+def _choose_format(page: Page, label: str) -> None:
+    chooser = page.get_by_test_id("stSelectbox").filter(has_text="Request format").locator("input")
+    chooser.fill(label)
+    page.keyboard.press("Enter")
+    expect(chooser).to_have_value(re.compile("^" + re.escape(label)))
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "label", "prompt_of"),
+    [
+        ("demo-tgi-generator", "TGI inputs + parameters", lambda body: body["inputs"]),
+        ("demo-lmi-generator", "LMI inputs + parameters", lambda body: body["inputs"]),
+        ("demo-lmi-legacy-generator", "LMI legacy", lambda body: body["inputs"][0]),
+    ],
+)
+def test_two_turns_in_each_templated_format(chat: Page, chat_server, endpoint: str, label: str, prompt_of):
+    _pick(chat, endpoint)
+    _choose_format(chat, label)
+    _say(chat, "What is Amazon SageMaker?")
+    _finished(chat, 1)
+    first = _answers(chat).first.get_by_test_id("stMarkdownContainer").first.inner_text()
+    _say(chat, "And an endpoint?")
+    _finished(chat, 2)
+    prompt = prompt_of(json.loads(invocations(chat_server)[1].body))
+    assert prompt.startswith("System: You are a helpful assistant.")  # the plain template, system first
+    assert "\n\nUser: What is Amazon SageMaker?\n\nAssistant: " in prompt
+    assert "SageMaker" in first  # an answer on the question asked, through the template
+    assert " ".join(first.split()) in " ".join(prompt.split())  # the first answer, as shown
+    assert prompt.endswith("User: And an endpoint?\n\nAssistant:")
+
+
+def test_a_broken_stream_keeps_its_words_and_says_what_happened(chat: Page, chat_server):
+    chat_server.inject_fault("demo-tgi-generator", break_stream_after=6)
+    _pick(chat, "demo-tgi-generator")
+    _say(chat, "What is Amazon SageMaker?")
+    _finished(chat, 1)
+    answer = _answers(chat).first
+    expect(answer).to_contain_text("finish: error")
+    expect(answer.get_by_test_id("stAlertContainer")).to_contain_text("kept above")
+    assert len(answer.get_by_test_id("stMarkdownContainer").first.inner_text().strip()) > 0

@@ -44,7 +44,11 @@ OWN_TEXT = {
     "chat_markdown makes HTML, LaTeX, Streamlit directives and images inert (robustness/test_chat_outputs)",
     ("components/chat_answer.py", "figures_line(turn)"): "numbers and an escaped finish reason",
     ("components/chat_answer.py", "definitions"): "the app's own definitions",
-    ("app_pages/chat.py", "safe_markdown(turn.user)"): "the user's own message, made inert as an answer is",
+    (
+        "components/chat_turns.py",
+        "safe_markdown(turn.user)",
+    ): "the user's own message, made inert as an answer is",
+    ("components/chat_turns.py", "first_shown"): "a number",
     ("app_pages/chat.py", "prompt"): "the page's own suggested prompts",
     ("components/chat_saved.py", "note"): "the component's own sentence (_open)",
 }

@@ -169,3 +169,13 @@ def test_extra_parameters_go_where_each_format_reads_them():
     assert tgi["parameters"]["max_new_tokens"] == 9  # as written: they win
     legacy = request_body(ChatFormat.LMI_LEGACY, TWO_TURNS, settings)
     assert legacy["parameters"]["seed"] == 7 and "seed" not in legacy
+
+
+def test_a_refusal_names_the_format_the_container_wants():
+    from services.chat_formats import format_hint
+
+    tgi_refusal = "Failed to deserialize the JSON body into the target type: missing field `inputs`"
+    assert "TGI or LMI" in (format_hint(b'{"messages": []}', tgi_refusal) or "")
+    lmi_refusal = '{"error": "Parameter \\"messages\\" is required", "code": 424}'
+    assert "Messages API" in (format_hint(b'{"inputs": "x"}', lmi_refusal) or "")
+    assert format_hint(b'{"messages": []}', "CUDA out of memory") is None

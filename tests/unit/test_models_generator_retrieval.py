@@ -107,3 +107,16 @@ def test_greedy_sampling_tables_keep_one_token_per_context_and_others_more() -> 
     assert greedy.single and not sampled.single
     assert all(e - s == 1 for s, e in zip(greedy.starts, greedy.ends, strict=True))
     assert mix.table(Sampling(0)) is greedy  # cached per setting
+
+
+def test_a_templated_prompt_retrieves_as_its_question_does(index: PassageIndex) -> None:
+    """The Chat page sends TGI and LMI a conversation through a chat template: its roles and markers are not
+    what the question is about."""
+    from services.chat_messages import Message
+    from services.chat_templates import TEMPLATES
+
+    question = "What is Amazon SageMaker?"
+    messages = [Message("system", "You are a helpful assistant."), Message("user", question)]
+    best = index.rank(question)[0][0]
+    for template in TEMPLATES.values():
+        assert index.rank(template.render(messages))[0][0] == best, template.key
