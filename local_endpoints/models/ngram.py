@@ -44,6 +44,8 @@ MIN_SHARE = 0.35
 #: ... and at least this many: too few are filled up from the best passage's topic, at this weight
 MIN_PASSAGES = 3
 NEIGHBOUR_WEIGHT = 0.25
+#: a passage whose first this-many characters are in the prompt was told already (in an earlier answer)
+TOLD_CHARS = 60
 #: the weight of the other retrieved passages, against the one being told
 OTHERS_WEIGHT = 0.5
 #: answer models kept for prompts seen again (a benchmark's repeated prompt, a retried request)
@@ -119,7 +121,9 @@ class NgramModel:
         """The passages an answer to `prompt` is counted over, best first, as (passage, weight): a passage's
         BM25 score as a share of the best one's. `rng` picks among the fallback passages when the prompt
         matches none."""
-        ranked = self.index.rank(prompt)
+        # A passage the conversation already holds (an earlier answer told it) goes last: "Tell me more"
+        # moves on to the next one instead of saying the same again.
+        ranked = sorted(self.index.rank(prompt), key=lambda item: self._told(item[0], prompt))
         if not ranked:
             start = rng.randrange(len(self.fallback))
             chosen = self.fallback[start:] + self.fallback[:start]
@@ -134,6 +138,10 @@ class NgramModel:
             if passage.topic == topic and n not in taken:
                 selected.append((n, NEIGHBOUR_WEIGHT))
         return tuple(selected)
+
+    def _told(self, number: int, prompt: str) -> bool:
+        """Whether `prompt` holds the passage's opening (its first TOLD_CHARS characters)."""
+        return self.passages[number].text[:TOLD_CHARS] in prompt
 
     def passage_mix(self, selection: tuple[tuple[int, float], ...], focus: int) -> PassageMix:
         """The model for the part of an answer that tells passage `focus` of `selection`: that passage counts

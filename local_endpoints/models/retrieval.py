@@ -18,7 +18,7 @@ LEAD_WEIGHTS = (3, 1)
 #: only the end of a long prompt is searched: in a chat it holds the newest message ...
 PROMPT_TAIL_CHARS = 2000
 #: ... and the words of its lines before the last count this much (a chat's system prompt, earlier turns)
-EARLIER_LINES_WEIGHT = 0.3
+EARLIER_LINES_WEIGHT = 0.05
 _WORD = re.compile(r"[a-z0-9]+")
 #: chat templates' turn markers (<|im_start|>, <|eot_id|>, [INST], </s>): read as line breaks, not words
 _TEMPLATE_MARKER = re.compile(r"<\|[a-z_]+\|>|\[/?INST\]|</?s>")

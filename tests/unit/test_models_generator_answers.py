@@ -189,3 +189,29 @@ def test_the_corpus_is_plain_prose_about_the_project_in_passages_that_end_a_sent
         assert topic in topics
     project = [p for p in passages if p.topic not in {"the sea", "cooking", "gardening", "the night sky"}]
     assert sum(len(p.text.split()) for p in project) > 4000
+
+
+def _chat(generator: TextGenerator, messages: list[dict[str, str]]) -> str:
+    body = {"messages": messages, "max_tokens": 60, "temperature": 0}
+    return str(
+        json.loads(generator.invoke(json.dumps(body).encode(), "application/json", None).body)["choices"][0][
+            "message"
+        ]["content"]
+    )
+
+
+def test_a_follow_up_answers_the_newest_question_and_never_repeats_an_answer():
+    generator = TextGenerator("tgi")
+    messages = [{"role": "system", "content": "Answer clearly."}]
+    answers = []
+    for question in (
+        "What is Amazon SageMaker?",
+        "Tell me more.",
+        "How do I stream tokens from an endpoint?",
+    ):
+        messages.append({"role": "user", "content": question})
+        answers.append(_chat(generator, messages))
+        messages.append({"role": "assistant", "content": answers[-1]})
+    assert "SageMaker" in answers[0]
+    assert answers[1][:60] != answers[0][:60]  # "more" is something not said yet
+    assert "InvokeEndpointWithResponseStream" in answers[2]  # the newest question, not the first one's topic
