@@ -175,7 +175,18 @@ def _notice() -> None:
             st.error(escape_markdown(notice), icon=":material/error:")
 
 
-def _suggestions() -> None:
+def _suggestions(connection: Connection) -> None:
+    try:
+        choice = chat_choice(connection, catalog_for(connection))
+    except ServiceError:
+        choice = None
+    if choice is not None and choice.detection.format is None:
+        st.info(
+            "SageMaker does not say that this endpoint's container generates text. The Chat page is for LLM "
+            "containers (TGI, LMI, vLLM, or anything that takes the Messages API); other models answer on "
+            "the Test inference page.",
+            icon=":material/info:",
+        )
     st.caption("Try one of these to start:")
     columns = st.columns(len(SUGGESTIONS))
     for column, prompt in zip(columns, SUGGESTIONS, strict=True):
@@ -187,7 +198,7 @@ def _conversation(
 ) -> list[live_follow.Followed]:
     if conversation is None or not conversation.turns:
         with st.container(key="chat-empty"):
-            _suggestions()
+            _suggestions(connection)
         return []
     live = chat_turns.render(
         conversation,

@@ -44,8 +44,8 @@ body:has([data-stale="false"] .smti-following) [data-testid="stElementContainer"
 .st-key-smti-page-helpers { display: none; }
 /* The Chat page in presentation mode: a conversation a room can read from the back. */
 .st-key-chat-stage { max-width: 60rem; margin: 0 auto; }
-.st-key-chat-stage [data-testid="stChatMessage"] [data-testid="stMarkdownContainer"] p,
-.st-key-chat-stage [data-testid="stChatMessage"] [data-testid="stMarkdownContainer"] li {
+.st-key-chat-stage [data-testid="stChatMessage"] [data-testid="stMarkdown"] p,
+.st-key-chat-stage [data-testid="stChatMessage"] [data-testid="stMarkdown"] li {
   font-size: 1.35rem; line-height: 1.6;
 }
 /* The Pending card the browser shows at the click (request_actions), until the real one arrives: drawn

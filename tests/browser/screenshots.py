@@ -123,3 +123,24 @@ def test_take_screenshots(page: Page, server: LocalEndpoints) -> None:
         ["ls", "-l", str(DOCS / "screenshot.png"), str(SHOTS)], capture_output=True, text=True
     )
     print(sizes.stdout)
+
+
+def test_take_chat_screenshots(page: Page, server: LocalEndpoints) -> None:
+    # Two turns with the local TGI generator, then the same in presentation mode.
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Chat").click()
+    picker = page.get_by_test_id("stSelectbox").first
+    picker.locator("input").fill("demo-tgi-generator")
+    expect(page.get_by_role("option", name="demo-tgi-generator · ", exact=False).first).to_be_visible()
+    page.keyboard.press("Enter")
+    for number, question in enumerate(
+        ("What is Amazon SageMaker?", "How do I stream tokens from an endpoint?")
+    ):
+        box = page.get_by_test_id("stChatInputTextArea")
+        box.fill(question)
+        box.press("Enter")
+        figures = page.locator(f".st-key-chat-answer-{number}").get_by_test_id("stCaptionContainer")
+        expect(figures.filter(has_text="finish:")).to_be_visible(timeout=30_000)
+    _save(page, SHOTS / "chat.png", with_sidebar=True)
+    page.get_by_text("Presentation mode").click()
+    expect(page.get_by_text("finish:")).to_have_count(0)
+    _save(page, SHOTS / "chat-presentation.png")

@@ -187,3 +187,10 @@ def test_a_long_conversation_draws_its_recent_turns_and_the_earlier_ones_on_dema
     app.run()
     shown = [m.value for m in app.markdown if m.value.startswith("Question")]
     assert shown == [f"Question {n}" for n in range(RECENT_TURNS + 2)]
+
+
+def test_an_endpoint_that_is_no_llm_is_said_to_be_one(app: AppTest, server: LocalEndpoints):
+    _open_chat(app, server, "demo-text-classifier")
+    assert any("does not say that this endpoint's container generates text" in i.value for i in app.info)
+    _open_chat(app, server, "demo-tgi-generator")
+    assert not app.info
