@@ -147,6 +147,11 @@ def render(
                 with earlier:
                     for index in range(first_shown):
                         draw(index)
-        for index in range(first_shown, len(turns)):
-            draw(index)
+        # One box per turn, in order; the running answer's box is filled first, so its first words leave
+        # the server ahead of the turns above it (the browser still shows the boxes in order).
+        boxes = {index: st.container() for index in range(first_shown, len(turns))}
+        order = sorted(boxes, key=lambda index: not turns[index].running)
+        for index in order:
+            with boxes[index]:
+                draw(index)
     return live
