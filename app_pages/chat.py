@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from components import chat_saved, chat_turns, live_follow, page_style
+from components import chat_saved, chat_suggestions, chat_turns, live_follow, page_style
 from components.chat_settings import (
     CONVERSATION_KEY as CHAT_KEY,
 )
@@ -37,11 +37,6 @@ from services.results import InvocationRequest, InvocationResult
 _ACTION = "_chat_action"
 _NOTICE = "_chat_notice"
 _log = logging.getLogger(__name__)
-SUGGESTIONS = (
-    "What is Amazon SageMaker?",
-    "How do I stream tokens from an endpoint?",
-    "Explain inference components in two sentences.",
-)
 
 
 # -- what the user asked for, acted on first --------------------------------------------------------------
@@ -187,10 +182,8 @@ def _suggestions(connection: Connection) -> None:
             "the Test inference page.",
             icon=":material/info:",
         )
-    st.caption("Try one of these to start:")
-    columns = st.columns(len(SUGGESTIONS))
-    for column, prompt in zip(columns, SUGGESTIONS, strict=True):
-        column.button(prompt, key=f"chat-suggest-{prompt}", on_click=_ask, args=(prompt,), width="stretch")
+    if choice is not None:
+        chat_suggestions.buttons(choice.target, _ask)
 
 
 def _conversation(
@@ -222,6 +215,25 @@ def _conversation(
     return live
 
 
+def _current(connection: Connection) -> Conversation | None:
+    """The conversation with the endpoint now picked; None (a new one starts) after a switch to another. The
+    one left behind was saved as its answers ended, and is under Saved conversations."""
+    conversation: Conversation | None = st.session_state.get(CHAT_KEY)
+    if conversation is None:
+        return None
+    try:
+        choice = chat_choice(connection, catalog_for(connection))
+    except ServiceError:
+        return conversation
+    if choice is None or conversation.connection_label != connection.label:
+        return None
+    return (
+        conversation
+        if (conversation.endpoint, conversation.component) == (choice.endpoint, choice.component)
+        else None
+    )
+
+
 def main() -> None:
     page_style.apply()
     connection: Connection = st.session_state[CONNECTION_KEY]
@@ -234,7 +246,7 @@ def main() -> None:
         key=PRESENT_KEY,
         help="Hide timings and requests: a clean conversation for a room.",
     )
-    conversation: Conversation | None = st.session_state.get(CHAT_KEY)
+    conversation = _current(connection)
     if presenting:
         with st.container(key="chat-stage"):
             _notice()
@@ -250,6 +262,12 @@ def main() -> None:
             except ServiceError as error:
                 st.error(escape_markdown(error.message), icon=":material/key_off:")
             chat_saved.render(connection)
+            try:
+                picked = chat_choice(connection, catalog_for(connection))
+            except ServiceError:
+                picked = None
+            if picked is not None:
+                chat_suggestions.editor(picked.target)
     # A finished answer gets its buttons (Copy, Regenerate) from a run that draws it finished.
     live_follow.follow(live, invoker(), on_end=lambda _: st.rerun())
     target = conversation.target if conversation is not None else None

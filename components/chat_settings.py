@@ -48,6 +48,10 @@ class ChatChoice:
     settings: ChatSettings
     problem: str | None  # why nothing can be sent with these settings (the extra parameters' JSON)
 
+    @property
+    def target(self) -> str:
+        return self.endpoint + (f" / {self.component}" if self.component else "")
+
 
 def scope(connection: Connection) -> str:
     """The picker's scope: the chat keeps its own endpoint choice per connection."""

@@ -1,4 +1,5 @@
-"""Chat conversations kept in the history file: save (each time a turn ends), list, reopen, rename, delete.
+"""Chat conversations kept in the history file: save (each time a turn ends), list, reopen, rename, delete;
+and the first prompts a presenter prepared per endpoint.
 
 One row per conversation, its turns as a JSON document: what was asked, the exact request body, the answer
 as it came, how it ended and its figures. A table of its own beside `invocations` (created if missing), so a
@@ -33,6 +34,15 @@ CREATE TABLE IF NOT EXISTS conversations (
 """
 
 
+_SUGGESTIONS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS chat_suggestions (
+    target TEXT PRIMARY KEY,
+    prompts TEXT NOT NULL
+)
+"""
+MAX_SUGGESTIONS = 6
+
+
 @dataclass(frozen=True)
 class SavedConversation:
     id: str
@@ -50,6 +60,32 @@ class ConversationStore:
         self._history = history
         with history.connection() as conn:
             conn.execute(_SCHEMA)
+            conn.execute(_SUGGESTIONS_SCHEMA)
+
+    def suggestions(self, target: str) -> list[str]:
+        """The first prompts a presenter prepared for this target (endpoint, or "endpoint / component")."""
+        with self._history.connection() as conn:
+            row = conn.execute("SELECT prompts FROM chat_suggestions WHERE target = ?", (target,)).fetchone()
+        if row is None:
+            return []
+        try:
+            prompts = json.loads(row["prompts"])
+        except ValueError:
+            return []
+        return [p for p in prompts if isinstance(p, str)] if isinstance(prompts, list) else []
+
+    def set_suggestions(self, target: str, prompts: list[str]) -> None:
+        """Keep these prompts for the target (blank ones dropped, at most MAX_SUGGESTIONS); none: forget."""
+        kept = [p.strip()[:500] for p in prompts if p.strip()][:MAX_SUGGESTIONS]
+        with self._history.connection() as conn:
+            if kept:
+                conn.execute(
+                    "INSERT INTO chat_suggestions (target, prompts) VALUES (?, ?)"
+                    " ON CONFLICT(target) DO UPDATE SET prompts = excluded.prompts",
+                    (target, json.dumps(kept, ensure_ascii=False)),
+                )
+            else:
+                conn.execute("DELETE FROM chat_suggestions WHERE target = ?", (target,))
 
     def save(self, conversation: Conversation) -> None:
         """Insert or replace the conversation as it is now (finished turns only keep their results)."""

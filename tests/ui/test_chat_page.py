@@ -134,7 +134,7 @@ def test_a_new_conversation_starts_empty_with_suggestions(app: AppTest, server: 
     app.button(key="chat-clear").click().run()
     assert CHAT_KEY not in app.session_state
     assert any("Try one of these" in c for c in _captions(app))
-    app.button(key="chat-suggest-What is Amazon SageMaker?").click().run()
+    app.button(key="chat-suggest-0").click().run()
     run_until(app, lambda at: at.session_state[CHAT_KEY].turns[-1].result is not None, timeout=30)
     assert _sent(server)[-1]["messages"][-1]["content"] == "What is Amazon SageMaker?"
 
@@ -194,3 +194,22 @@ def test_an_endpoint_that_is_no_llm_is_said_to_be_one(app: AppTest, server: Loca
     assert any("does not say that this endpoint's container generates text" in i.value for i in app.info)
     _open_chat(app, server, "demo-tgi-generator")
     assert not app.info
+
+
+def test_prompts_prepared_for_an_endpoint_are_its_suggestions_from_then_on(
+    app: AppTest, server: LocalEndpoints, tmp_path
+):
+    _open_chat(app, server, "demo-lmi-generator")
+    app.session_state["chat-suggestions-editor"] = True  # open the editor, as a click on its header does
+    app.run()
+    app.text_area(key="chat-suggestions-editor-text").set_value(
+        "What does the image inspector do?\n\nWho are you?"
+    )
+    app.button(key="chat-suggestions-editor-save").click().run()
+    labels = [b.label for b in app.button if b.key and b.key.startswith("chat-suggest-")]
+    assert labels == ["What does the image inspector do?", "Who are you?"]
+    app.button(key="chat-suggest-0").click().run()
+    run_until(app, lambda at: at.session_state[CHAT_KEY].turns[-1].result is not None, timeout=30)
+    assert _sent(server)[-1]["messages"][-1]["content"] == "What does the image inspector do?"
+    _open_chat(app, server, "demo-tgi-generator")  # another endpoint keeps the general ones
+    assert [b.label for b in app.button if b.key == "chat-suggest-0"] == ["What is Amazon SageMaker?"]

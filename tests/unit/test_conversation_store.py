@@ -97,3 +97,14 @@ def test_a_document_this_version_cannot_read_is_listed_not_opened(tmp_path: Path
     with history.connection() as conn:
         conn.execute("UPDATE conversations SET document = '{\"turns\": 3}'")
     assert len(store.list()) == 1 and store.load(conversation.id) is None
+
+
+def test_suggested_prompts_are_kept_per_target_and_cleared_when_empty(tmp_path: Path):
+    store = ConversationStore(History(tmp_path / "h.sqlite3"))
+    store.set_suggestions("demo / ic-generator", ["  First?  ", "", "Second?"])
+    assert store.suggestions("demo / ic-generator") == ["First?", "Second?"]
+    assert store.suggestions("demo") == []
+    again = ConversationStore(History(tmp_path / "h.sqlite3"))  # an app restart
+    assert again.suggestions("demo / ic-generator") == ["First?", "Second?"]
+    again.set_suggestions("demo / ic-generator", ["   "])
+    assert again.suggestions("demo / ic-generator") == []
