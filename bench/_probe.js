@@ -55,6 +55,7 @@
     if (!visibleText(root).includes(s)) return null;
     let el = root;
     for (;;) {
+      if (el.tagName === "PRE") return el; // a code block's lines are elements too: the answer is the block
       const child = [...el.children].find((c) => !c.matches(STALE) && visibleText(c).includes(s));
       if (!child) return el;
       el = child;

@@ -71,9 +71,16 @@ class ChatPage:
         self.turns = 0
 
     def setup(self, extra: dict[str, Any]) -> None:
-        picker = self.page.get_by_test_id("stSelectbox").first
-        picker.locator("input").fill(ENDPOINT)
-        self.page.get_by_role("option", name=f"{ENDPOINT} · ", exact=False).first.wait_for()
+        picker = self.page.get_by_test_id("stSelectbox").first.locator("input")
+        option = self.page.get_by_role("option", name=f"{ENDPOINT} · ", exact=False).first
+        for attempt in range(3):  # a page still starting may drop the first typing
+            picker.fill(ENDPOINT)
+            try:
+                option.wait_for(timeout=10_000)
+                break
+            except Exception:
+                if attempt == 2:
+                    raise
         self.page.keyboard.press("Enter")
         self.page.get_by_test_id("stExpander").filter(has_text="Generation settings").click()
         self.extra(extra)
