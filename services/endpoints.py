@@ -322,7 +322,12 @@ def _component_image(clients: Clients, name: str) -> str | None:
             described = clients.sagemaker.describe_inference_component(InferenceComponentName=name)
     except errors.ServiceError:
         return None  # the image only refines the sample request; the component is listed regardless
-    container = (described.get("Specification") or {}).get("Container") or {}
+    return container_image((described.get("Specification") or {}).get("Container") or {})
+
+
+def container_image(container: dict[str, Any]) -> str | None:
+    """An inference component's container image: the one deployed (as specified, else resolved), else the
+    one asked for."""
     deployed = container.get("DeployedImage") or {}
     image = deployed.get("SpecifiedImage") or deployed.get("ResolvedImage") or container.get("Image")
     return str(image) if image else None

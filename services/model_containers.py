@@ -3,13 +3,14 @@ them (DescribeModel; DescribeInferenceComponent). They tell which request format
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from services import errors
 from services.botocore_errors import translated
 from services.chat_formats import Container
 from services.connection import Clients
-from services.endpoints import EndpointDetails
+from services.endpoints import EndpointDetails, container_image
 
 
 def containers(clients: Clients, details: EndpointDetails, component: str | None = None) -> list[Container]:
@@ -27,29 +28,29 @@ def containers(clients: Clients, details: EndpointDetails, component: str | None
 
 
 def _component_containers(clients: Clients, name: str) -> list[Container]:
-    try:
-        with translated():
-            described = clients.sagemaker.describe_inference_component(InferenceComponentName=name)
-    except errors.ServiceError:
-        return []
+    described = _described(clients.sagemaker.describe_inference_component, InferenceComponentName=name)
     specification = described.get("Specification") or {}
     container = specification.get("Container") or {}
-    deployed = container.get("DeployedImage") or {}
-    image = deployed.get("SpecifiedImage") or deployed.get("ResolvedImage") or container.get("Image")
+    image = container_image(container)
     if image:
-        return [Container(str(image), _environment(container))]
+        return [Container(image, _environment(container))]
     model = specification.get("ModelName")
     return _model_containers(clients, model) if isinstance(model, str) and model else []
 
 
 def _model_containers(clients: Clients, model_name: str) -> list[Container]:
-    try:
-        with translated():
-            described = clients.sagemaker.describe_model(ModelName=model_name)
-    except errors.ServiceError:
-        return []
+    described = _described(clients.sagemaker.describe_model, ModelName=model_name)
     listed = [described.get("PrimaryContainer") or {}, *(described.get("Containers") or [])]
     return [Container(str(c["Image"]), _environment(c)) for c in listed if c.get("Image")]
+
+
+def _described(call: Callable[..., dict[str, Any]], **params: str) -> dict[str, Any]:
+    """What a describe call answers; {} when it fails (not allowed, gone): the format is told otherwise."""
+    try:
+        with translated():
+            return call(**params)
+    except errors.ServiceError:
+        return {}
 
 
 def _environment(container: dict[str, Any]) -> dict[str, str]:

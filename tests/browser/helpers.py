@@ -6,8 +6,10 @@ state: no sleeps.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from playwright.sync_api import FrameLocator, Locator, Page, expect
@@ -25,6 +27,38 @@ CARDS = '[class*="st-key-result-card-"]'
 def invocations(server: LocalEndpoints) -> list[RecordedRequest]:
     """Requests that reached a runtime path (InvokeEndpoint or its streaming form), oldest first."""
     return [r for r in server.requests() if r.operation.startswith("InvokeEndpoint")]
+
+
+# -- a tab of the app ----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def checked_tab(browser, url: str, height: int = 1300) -> Iterator[Page]:  # type: ignore[no-untyped-def]
+    """A fresh browser tab (its own context) at `url`. When the test ends: no traceback anywhere, and
+    nothing the page itself logged as an error (a failing script, a component that did not load, a blocked
+    resource)."""
+    context = browser.new_context(viewport={"width": 1500, "height": height})
+    tab = context.new_page()
+    tab.set_default_timeout(20_000)
+    problems: list[str] = []
+    tab.on("console", lambda message: _note_console_error(message, problems))
+    tab.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    tab.goto(url)
+    yield tab
+    try:
+        tracebacks = tab.get_by_test_id("stException")
+        assert tracebacks.count() == 0, "a traceback is shown: " + " | ".join(tracebacks.all_inner_texts())
+        assert not problems, f"the page logged errors: {problems}"
+    finally:
+        context.close()
+
+
+def _note_console_error(message, problems: list[str]) -> None:  # type: ignore[no-untyped-def]
+    url = message.location.get("url", "")
+    # Opened at a page's own address (/chat), Streamlit's frontend first looks for its server under that
+    # path (/chat/_stcore/health): two 404s of its own before it finds it at the root.
+    if message.type == "error" and "/_stcore/" not in url:
+        problems.append(f"{message.text} ({url})")
 
 
 # -- the endpoint picker ----------------------------------------------------------------------------------

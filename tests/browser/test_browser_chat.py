@@ -15,18 +15,14 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from local_endpoints import LocalEndpoints
-from tests.browser.helpers import invocations
+from tests.browser.helpers import checked_tab, invocations
 from tests.support.real_app import streamlit_app
-from tests.support.replay_container import REPLAY_ENDPOINT, replay_app, replay_request
-from tests.support.thread_server import serve
+from tests.support.replay_container import REPLAY_ENDPOINT, replay_request, server_with_replay
 
 
 @pytest.fixture(scope="module")
 def chat_server() -> Iterator[LocalEndpoints]:
-    with (
-        serve(replay_app()) as container_url,
-        LocalEndpoints(port=0, token_delay=0.01, containers={REPLAY_ENDPOINT: container_url}) as server,
-    ):
+    with server_with_replay(token_delay=0.01) as server:
         yield server
 
 
@@ -39,35 +35,15 @@ def chat_url(chat_server: LocalEndpoints, tmp_path_factory: pytest.TempPathFacto
 @pytest.fixture
 def chat(browser, chat_url: str, chat_server: LocalEndpoints) -> Iterator[Page]:  # type: ignore[no-untyped-def]
     chat_server.reset()
-    context = browser.new_context(viewport={"width": 1500, "height": 1100})
-    tab = context.new_page()
-    tab.set_default_timeout(20_000)
-    problems: list[str] = []
-    tab.on("console", lambda m: _note_error(m, problems))
-    tab.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
-    tab.goto(chat_url)
-    tab.get_by_test_id("stSidebarNav").get_by_role("link", name="Chat").click()
-    tab.get_by_role("heading", name="Chat").wait_for()
-    yield tab
-    try:
-        assert tab.get_by_test_id("stException").count() == 0, "a traceback is shown"
-        assert not problems, f"the page logged errors: {problems}"
-    finally:
-        context.close()
-
-
-def _note_error(message, problems: list[str]) -> None:  # type: ignore[no-untyped-def]
-    url = message.location.get("url", "")
-    # Opened at a page's own address, Streamlit's frontend first looks for its server under that path
-    # (/chat/_stcore/health): two 404s of its own, before it finds it at the root.
-    if message.type == "error" and "/_stcore/" not in url:
-        problems.append(f"{message.text} ({url})")
+    with checked_tab(browser, chat_url, height=1100) as tab:
+        tab.get_by_test_id("stSidebarNav").get_by_role("link", name="Chat").click()
+        tab.get_by_role("heading", name="Chat").wait_for()
+        yield tab
 
 
 def _pick(page: Page, name: str) -> None:
-    picker = page.get_by_test_id(
-        "stSelectbox"
-    ).first  # the only ones are the page's (stMain goes with a chat box)
+    # The page's first selectbox (no stMain to look in: a page with a chat box has none)
+    picker = page.get_by_test_id("stSelectbox").first
     picker.locator("input").fill(name)
     expect(page.get_by_role("option", name=f"{name} · ", exact=False).first).to_be_visible()
     page.keyboard.press("Enter")

@@ -11,17 +11,13 @@ from collections.abc import Iterator
 import pytest
 
 from local_endpoints import LocalEndpoints
-from tests.support.replay_container import REPLAY_ENDPOINT, replay_app
-from tests.support.thread_server import serve
+from tests.support.replay_container import server_with_replay
 from tests.ui.conftest import app  # noqa: F401 (the fixture, registered for this suite)
 
 
 @pytest.fixture(scope="session")
 def replay_server() -> Iterator[LocalEndpoints]:
-    with (
-        serve(replay_app()) as container_url,
-        LocalEndpoints(port=0, token_delay=0.0, containers={REPLAY_ENDPOINT: container_url}) as server,
-    ):
+    with server_with_replay(token_delay=0.0) as server:
         yield server
 
 

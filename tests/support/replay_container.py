@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from local_endpoints import LocalEndpoints
+from tests.support.thread_server import serve
 
 REPLAY_ENDPOINT = "replay"
 
@@ -56,3 +60,15 @@ async def _invocations(request: Request) -> Response:
 
 def replay_app() -> Starlette:
     return Starlette(routes=[Route("/ping", _ping), Route("/invocations", _invocations, methods=["POST"])])
+
+
+@contextlib.contextmanager
+def server_with_replay(token_delay: float) -> Iterator[LocalEndpoints]:
+    """A local server with the replay container beside the demo endpoints (as endpoint REPLAY_ENDPOINT)."""
+    with (
+        serve(replay_app()) as container_url,
+        LocalEndpoints(
+            port=0, token_delay=token_delay, containers={REPLAY_ENDPOINT: container_url}
+        ) as server,
+    ):
+        yield server
