@@ -109,12 +109,7 @@ def _take(action: _Ask, connection: Connection) -> None:
 def _conversation_for(choice: ChatChoice, connection: Connection) -> Conversation:
     """The conversation going on with this target; a new one when the target changed."""
     conversation: Conversation | None = st.session_state.get(CHAT_KEY)
-    same = conversation is not None and (
-        conversation.endpoint,
-        conversation.component,
-        conversation.connection_label,
-    ) == (choice.endpoint, choice.component, connection.label)
-    if conversation is None or not same:
+    if conversation is None or not conversation.is_with(choice.endpoint, choice.component, connection.label):
         conversation = Conversation(
             choice.endpoint, choice.component, connection.label, choice.format, choice.template
         )
@@ -170,11 +165,7 @@ def _notice() -> None:
             st.error(escape_markdown(notice), icon=":material/error:")
 
 
-def _suggestions(connection: Connection) -> None:
-    try:
-        choice = chat_choice(connection, catalog_for(connection))
-    except ServiceError:
-        choice = None
+def _suggestions(choice: ChatChoice | None) -> None:
     if choice is not None and choice.detection.format is None:
         st.info(
             "SageMaker does not say that this endpoint's container generates text. The Chat page is for LLM "
@@ -187,11 +178,11 @@ def _suggestions(connection: Connection) -> None:
 
 
 def _conversation(
-    conversation: Conversation | None, *, presenting: bool, connection: Connection
+    conversation: Conversation | None, choice: ChatChoice | None, *, presenting: bool, connection: Connection
 ) -> list[live_follow.Followed]:
     if conversation is None or not conversation.turns:
         with st.container(key="chat-empty"):
-            _suggestions(connection)
+            _suggestions(choice)
         return []
     live = chat_turns.render(
         conversation,
@@ -215,23 +206,21 @@ def _conversation(
     return live
 
 
-def _current(connection: Connection) -> Conversation | None:
+def _picked(connection: Connection) -> ChatChoice | None:
+    """The endpoint and settings the page holds now (read once per run); None when none can be told."""
+    try:
+        return chat_choice(connection, catalog_for(connection))
+    except ServiceError:
+        return None  # the settings column says why
+
+
+def _current(choice: ChatChoice | None, connection: Connection) -> Conversation | None:
     """The conversation with the endpoint now picked; None (a new one starts) after a switch to another. The
     one left behind was saved as its answers ended, and is under Saved conversations."""
     conversation: Conversation | None = st.session_state.get(CHAT_KEY)
-    if conversation is None:
-        return None
-    try:
-        choice = chat_choice(connection, catalog_for(connection))
-    except ServiceError:
+    if conversation is None or choice is None:  # nothing picked can be told: keep what is on the page
         return conversation
-    if choice is None or conversation.connection_label != connection.label:
-        return None
-    return (
-        conversation
-        if (conversation.endpoint, conversation.component) == (choice.endpoint, choice.component)
-        else None
-    )
+    return conversation if conversation.is_with(choice.endpoint, choice.component, connection.label) else None
 
 
 def main() -> None:
@@ -246,31 +235,28 @@ def main() -> None:
         key=PRESENT_KEY,
         help="Hide timings and requests: a clean conversation for a room.",
     )
-    conversation = _current(connection)
+    choice = _picked(connection)
+    conversation = _current(choice, connection)
     if presenting:
         with st.container(key="chat-stage"):
             _notice()
-            live = _conversation(conversation, presenting=True, connection=connection)
+            live = _conversation(conversation, choice, presenting=True, connection=connection)
     else:
         settings, talk = st.columns([3, 7], gap="large")
         with talk:  # first: the answer the user waits for leaves the server before the settings
             _notice()
-            live = _conversation(conversation, presenting=False, connection=connection)
+            live = _conversation(conversation, choice, presenting=False, connection=connection)
         with settings:
             try:
                 render_settings(connection, catalog_for(connection))
             except ServiceError as error:
                 st.error(escape_markdown(error.message), icon=":material/key_off:")
             chat_saved.render(connection)
-            try:
-                picked = chat_choice(connection, catalog_for(connection))
-            except ServiceError:
-                picked = None
-            if picked is not None:
-                chat_suggestions.editor(picked.target)
+            if choice is not None:
+                chat_suggestions.editor(choice.target)
     # A finished answer gets its buttons (Copy, Regenerate) from a run that draws it finished.
     live_follow.follow(live, invoker(), on_end=lambda _: st.rerun())
-    target = conversation.target if conversation is not None else None
+    target = choice.target if choice is not None else None
     st.chat_input(
         f"Message {target}…" if target else "Send a message…", key=INPUT_KEY, on_submit=_asked_in_box
     )

@@ -28,7 +28,7 @@ from services.endpoints import EndpointCatalog
 from services.errors import ServiceError
 from services.history import History
 from services.request_body import JsonProblem, check_json, check_text, format_json
-from services.results import InvocationRequest
+from services.results import InvocationRequest, target_label
 from services.samples import FALLBACK_BODY, sample_request
 
 SAMPLE_MODE = "Test the sample request"
@@ -278,7 +278,7 @@ def _editor_and_actions(
     reason = "Choose an endpoint first." if picked is None else picked.blocked_reason or ""
     pending = None
     if picked is not None:
-        target = picked.name + (f" / {picked.inference_component}" if picked.inference_component else "")
+        target = target_label(picked.name, picked.inference_component)
         pending = request_actions.PendingCard(target, result_card.request_type(options.content_type), stream)
     request_actions.render(
         key=ACTIONS_KEY,

@@ -47,7 +47,7 @@ def figures_line(turn: Turn) -> str:
 
 def problem(turn: Turn) -> str | None:
     """What went wrong, in plain words, for a failed answer (its partial text is kept above it)."""
-    result = turn.result
+    result = turn.outcome
     if result is None or result.status is not Status.FAILED or result.error is None:
         return None
     error = result.error
@@ -76,7 +76,7 @@ def draw_answer(slots: AnswerSlots, turn: Turn, *, presenting: bool, cursor: boo
     trouble = problem(turn)
     if trouble:
         slots.problem.warning(escape_markdown(scrub(trouble)), icon=":material/error:")
-    elif turn.result is not None and turn.result.status is Status.STOPPED:
+    elif turn.outcome is not None and turn.outcome.status is Status.STOPPED:
         slots.problem.caption("Stopped. The answer so far is kept.")
     else:
         slots.problem.empty()
@@ -112,8 +112,6 @@ class LiveAnswer:
     def draw(self) -> None:
         version = self.invocation.version  # read first: news during the drawing is drawn next time
         done = self.invocation.done
-        if done and self.turn.result is None:
-            self.turn.result = self.invocation.result  # on_end may not have run yet; the result is the same
         draw_answer(self.slots, self.turn, presenting=self.presenting, cursor=not done)
         self._text_shown = self._text_shown or bool(self.turn.answer)
         self.finished = done

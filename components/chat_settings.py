@@ -18,6 +18,7 @@ from services.connection import Connection
 from services.endpoints import EndpointCatalog
 from services.model_containers import containers
 from services.request_body import check_json
+from services.results import target_label
 
 CONVERSATION_KEY = "chat-conversation"  # the conversation going on (services.chat_conversation)
 INPUT_KEY = "chat-input"
@@ -50,7 +51,7 @@ class ChatChoice:
 
     @property
     def target(self) -> str:
-        return self.endpoint + (f" / {self.component}" if self.component else "")
+        return target_label(self.endpoint, self.component)
 
 
 def scope(connection: Connection) -> str:
@@ -120,7 +121,7 @@ def _settings(extra: dict[str, Any]) -> ChatSettings:
     )
 
 
-def render_settings(connection: Connection, catalog: EndpointCatalog) -> ChatChoice | None:
+def render_settings(connection: Connection, catalog: EndpointCatalog) -> None:
     with st.container():  # the picker's lines vary: what follows keeps its place
         endpoint_picker.render(catalog, scope=scope(connection))
     choice = chat_choice(connection, catalog)
@@ -170,4 +171,3 @@ def render_settings(connection: Connection, catalog: EndpointCatalog) -> ChatCho
         )
         if choice is not None and choice.problem:
             st.error(escape_markdown(choice.problem), icon=":material/data_object:")
-    return chat_choice(connection, catalog)

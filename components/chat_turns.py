@@ -9,7 +9,6 @@ last RECENT_TURNS turns are drawn unless the user opens the earlier ones.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 
@@ -43,7 +42,8 @@ def _copy(turn: Turn) -> None:
 @st.dialog("The request for this answer", width="large")
 def _request(turn: Turn, index: int, connection: Connection) -> None:
     st.caption("The exact body sent (it carries the conversation up to this turn)")
-    st.code(_pretty(turn.request.body), language="json", wrap_lines=True)
+    # Sent as written here (services.chat_formats.body_bytes lays it out); shown byte for byte.
+    st.code(turn.request.body.decode("utf-8", "replace"), language="json", wrap_lines=True)
     st.caption("The boto3 code that sends it, and the AWS CLI command")
     code_example.render(turn.request, stream=True, connection=connection, key=f"chat-sdk-{index}")
 
@@ -54,13 +54,6 @@ def _grace(turn: Turn) -> None:
     left = FIRST_NEWS_S - (time.monotonic() - turn.started)
     if left > 0 and turn.invocation is not None:
         service_cache.invoker().wait_for_news({turn.invocation: 0}, left)
-
-
-def _pretty(body: bytes) -> str:
-    try:
-        return json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-    except ValueError:
-        return body.decode("utf-8", "replace")
 
 
 def _user(turn: Turn, index: int, *, editable: bool, on_resend: Callable[[int], None]) -> None:

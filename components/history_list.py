@@ -12,9 +12,7 @@ from services.history import HistoryEntry
 
 
 def _summary(entry: HistoryEntry) -> str:
-    name = entry.endpoint_name
-    if entry.request.inference_component_name:
-        name += f" / {entry.request.inference_component_name}"
+    name = entry.request.target
     when = relative_time.describe(entry.requested_at)
     took = "—" if entry.execution_ms is None else f"{entry.execution_ms:,.0f} ms"
     kind = " · streamed" if entry.stream else ""

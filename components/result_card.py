@@ -193,10 +193,7 @@ def head(
 ) -> None:
     """The status badge, the target and (while a stream runs) Stop. `below`: Markdown (and whether it holds
     our own HTML) drawn in the same element, under the line: a finished card's tables."""
-    target = request.endpoint_name
-    if request.inference_component_name:
-        target += f" / {request.inference_component_name}"
-    line = f"{badge(status)} **{escape_markdown(target)}**"
+    line = f"{badge(status)} **{escape_markdown(request.target)}**"
     if streamed:
         line += " :gray[· streamed]"
     # A container keyed by status: the CSS hook that spins the Pending icon (see page_style).

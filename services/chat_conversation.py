@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from services.chat_formats import ChatFormat, ChatSettings
 from services.chat_messages import Message, conversation_messages
 from services.invoker import OnEnd, RemoteInvocation
-from services.results import InvocationRequest, InvocationResult, Status, StreamStats
+from services.results import InvocationRequest, InvocationResult, Status, StreamStats, target_label
 
 FINISH_WORDS = {
     "stop": "stop",
@@ -37,15 +37,23 @@ class Turn:
     started: float = field(default_factory=time.monotonic)  # the request's start, on this process's clock
 
     @property
+    def outcome(self) -> InvocationResult | None:
+        """How the request ended, once it has: `result` (written by its on_end, or read back from the store),
+        else the invocation's own (the page may see the end a moment before on_end has run)."""
+        if self.result is not None:
+            return self.result
+        return self.invocation.result if self.invocation is not None else None
+
+    @property
     def running(self) -> bool:
-        return self.result is None and self.invocation is not None and not self.invocation.done
+        return self.invocation is not None and self.outcome is None
 
     @property
     def answer(self) -> str:
         """The answer's text so far (all of it once ended; a broken or stopped stream keeps what came)."""
-        result = self.result or (self.invocation.result if self.invocation is not None else None)
-        if result is not None:
-            return result.text
+        outcome = self.outcome
+        if outcome is not None:
+            return outcome.text
         return self.invocation.snapshot().text if self.invocation is not None else ""
 
 
@@ -66,7 +74,12 @@ class Conversation:
 
     @property
     def target(self) -> str:
-        return self.endpoint + (f" / {self.component}" if self.component else "")
+        return target_label(self.endpoint, self.component)
+
+    def is_with(self, endpoint: str, component: str | None, connection_label: str) -> bool:
+        """Whether this is the conversation with that target, over that connection."""
+        mine = (self.endpoint, self.component, self.connection_label)
+        return mine == (endpoint, component, connection_label)
 
     @property
     def running(self) -> bool:
@@ -101,7 +114,7 @@ def on_end(conversation: Conversation, turn: Turn, then: OnEnd | None = None) ->
 def finish_reason(turn: Turn) -> str | None:
     """Why the answer ended: stop, length, error or stopped; None while it runs. The stream's own word when
     it gave one; otherwise told from how the request ended and the tokens counted."""
-    result = turn.result
+    result = turn.outcome
     if result is None:
         return None
     if result.status is Status.STOPPED:
@@ -117,8 +130,9 @@ def finish_reason(turn: Turn) -> str | None:
 
 def live_stats(turn: Turn) -> tuple[StreamStats | None, float | None]:
     """The figures to show now, and the total time (None while running: the newest token stands in)."""
-    if turn.result is not None:
-        return turn.result.stream, turn.result.execution_ms
+    outcome = turn.outcome
+    if outcome is not None:
+        return outcome.stream, outcome.execution_ms
     if turn.invocation is None:
         return None, None
     return turn.invocation.snapshot().stats, None

@@ -110,13 +110,6 @@ def detect(containers: Sequence[Container]) -> Detection:
     return Detection(None, DEFAULT_TEMPLATE, "SageMaker did not describe the container.")
 
 
-def format_from_stream(stream_format: str | None) -> ChatFormat | None:
-    """The format an answer's stream showed (services.streaming's detected decoder), when it tells."""
-    return {"openai": ChatFormat.MESSAGES, "tgi": ChatFormat.TGI, "lmi": ChatFormat.LMI}.get(
-        stream_format or ""
-    )
-
-
 def format_hint(body: bytes, error_message: str) -> str | None:
     """When a request failed, what the answer's words say about the format the container wants (the
     detection's last resort: a container nothing described tells by refusing): None when they say nothing."""

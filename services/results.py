@@ -11,6 +11,11 @@ from services.errors import ServiceError
 MAX_BODY_BYTES = 6 * 1024 * 1024  # SageMaker's InvokeEndpoint payload limit (6 MiB)
 
 
+def target_label(endpoint: str, component: str | None) -> str:
+    """What a request goes to, as the page names it: "endpoint", or "endpoint / inference component"."""
+    return endpoint + (f" / {component}" if component else "")
+
+
 @dataclass(frozen=True)
 class InvocationRequest:
     """Everything InvokeEndpoint / InvokeEndpointWithResponseStream can be given; None means 'not sent'."""
@@ -28,6 +33,10 @@ class InvocationRequest:
     inference_component_name: str | None = None
     session_id: str | None = None
     prefix_aware_id: str | None = None  # routing hint for PREFIX_AWARE endpoints (botocore >= 1.44)
+
+    @property
+    def target(self) -> str:
+        return target_label(self.endpoint_name, self.inference_component_name)
 
 
 class Status(enum.StrEnum):

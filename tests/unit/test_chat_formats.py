@@ -11,7 +11,6 @@ from services.chat_formats import (
     ChatSettings,
     Container,
     detect,
-    format_from_stream,
     request_body,
 )
 from services.chat_messages import Message, conversation_messages
@@ -121,11 +120,8 @@ def test_the_format_is_detected_from_image_and_environment(container: Container,
     assert detection.reason
 
 
-def test_with_nothing_described_the_first_answer_tells():
-    assert detect([]).format is None
-    assert format_from_stream("openai") is ChatFormat.MESSAGES
-    assert format_from_stream("tgi") is ChatFormat.TGI
-    assert format_from_stream("text") is None
+def test_with_nothing_described_nothing_is_guessed():
+    assert detect([]).format is None and detect([]).reason
 
 
 @pytest.mark.parametrize(
