@@ -44,10 +44,11 @@ HERE = Path(__file__).resolve().parent
 
 def _inline_script_hashes() -> list[str]:
     """CSP hashes of the only inline scripts the page runs: Streamlit's index.html (`window.prerenderReady
-    = false`), streamlit-ace's index.html (its webpack runtime), our page clock and our element preload.
-    Read from the installed packages and our own source, so an upgrade changes the hash with the script;
-    any other inline script (one a model's output might smuggle in) is refused by the browser."""
-    from components import element_preload, page_clock  # declare no component (importing one would break it)
+    = false`), streamlit-ace's index.html (its webpack runtime), our page clock, our element preload and the
+    chat's instant turn. Read from the installed packages and our own source, so an upgrade changes the hash
+    with the script; any other inline script (one a model's output might smuggle in) is refused."""
+    # declare no component (importing one would break it)
+    from components import chat_instant, element_preload, page_clock
 
     pages = [Path(st.__file__).parent / "static" / "index.html"]
     # Found, not imported: importing streamlit_ace declares its component before Streamlit's runtime exists,
@@ -55,7 +56,7 @@ def _inline_script_hashes() -> list[str]:
     ace = importlib.util.find_spec("streamlit_ace")
     if ace is not None and ace.origin is not None:
         pages.append(Path(ace.origin).parent / "frontend" / "build" / "index.html")
-    sources = [page_clock.SCRIPT, element_preload.SCRIPT]
+    sources = [page_clock.SCRIPT, element_preload.SCRIPT, chat_instant.SCRIPT]
     for page in pages:
         try:
             sources.append(page.read_text(encoding="utf-8"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from components import chat_saved, chat_suggestions, chat_turns, live_follow, page_style
+from components import chat_instant, chat_saved, chat_suggestions, chat_turns, live_follow, page_style
 from components.chat_settings import (
     CONVERSATION_KEY as CHAT_KEY,
 )
@@ -28,6 +28,7 @@ from components.chat_settings import (
 from components.connection_sidebar import STATE_KEY as CONNECTION_KEY
 from components.safe_text import escape_markdown
 from components.service_cache import catalog_for, conversations, invoker
+from services import live_feed
 from services.chat_conversation import Conversation, Turn, as_markdown, on_end
 from services.chat_formats import body_bytes, request_body
 from services.connection import Connection
@@ -42,14 +43,15 @@ _log = logging.getLogger(__name__)
 # -- what the user asked for, acted on first --------------------------------------------------------------
 
 
-def _ask(text: str, upto: int | None = None) -> None:
-    st.session_state[_ACTION] = _Ask(text, upto)
+def _ask(text: str, upto: int | None = None, feed: str | None = None) -> None:
+    st.session_state[_ACTION] = _Ask(text, upto, feed)
 
 
 def _asked_in_box() -> None:
     text = st.session_state.get(INPUT_KEY)
     if isinstance(text, str) and text.strip():
-        _ask(text)
+        # The browser drew this message at Enter and reads its answer under this id (components.chat_instant).
+        _ask(text, feed=chat_instant.feed_ids().claim())
 
 
 def _regenerate() -> None:
@@ -75,6 +77,7 @@ class _Ask:
 
     text: str
     upto: int | None  # keep this many earlier turns (Regenerate, Resend); None: all of them
+    feed: str | None = None  # the id its answer is published under, for the browser's instant turn
     taken: bool = False
 
 
@@ -82,8 +85,11 @@ def _act(connection: Connection) -> None:
     action: _Ask | None = st.session_state.get(_ACTION)
     if action is None or action.taken:
         return
+    ids = chat_instant.feed_ids()
     _take(action, connection)
     action.taken = True
+    if action.feed is not None:
+        ids.taken = action.feed
 
 
 def _take(action: _Ask, connection: Connection) -> None:
@@ -104,6 +110,8 @@ def _take(action: _Ask, connection: Connection) -> None:
         st.session_state[_NOTICE] = "An answer is still coming: wait for it, or Stop it first."
         return
     _start_turn(conversation, choice, connection, text, upto)
+    if action.feed is not None and conversation.turns[-1].invocation is not None:
+        live_feed.publish(action.feed, conversation.turns[-1].invocation)
 
 
 def _conversation_for(choice: ChatChoice, connection: Connection) -> Conversation:
@@ -159,10 +167,10 @@ def _saver(conversation: Conversation) -> Callable[[InvocationResult], None] | N
 
 
 def _notice() -> None:
+    place = st.empty()  # always drawn: what follows keeps its position (chat_instant.slot needs it)
     notice = st.session_state.pop(_NOTICE, None)
     if notice:
-        with st.container(key="chat-notice"):
-            st.error(escape_markdown(notice), icon=":material/error:")
+        place.error(escape_markdown(notice), icon=":material/error:")
 
 
 def _suggestions(choice: ChatChoice | None) -> None:
@@ -183,6 +191,7 @@ def _conversation(
     if conversation is None or not conversation.turns:
         with st.container(key="chat-empty"):
             _suggestions(choice)
+        chat_instant.slot(chat_instant.feed_ids(), index=0, busy=False)
         return []
     live = chat_turns.render(
         conversation,
@@ -191,6 +200,7 @@ def _conversation(
         on_resend=_resend,
         on_regenerate=_regenerate,
     )
+    chat_instant.slot(chat_instant.feed_ids(), index=len(conversation.turns), busy=conversation.running)
     if not presenting:
         with st.container(key="chat-tools", horizontal=True):
             st.button("New conversation", key="chat-clear", icon=":material/add_comment:", on_click=_clear)

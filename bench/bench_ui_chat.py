@@ -45,10 +45,13 @@ _PROBE = """([index]) => {
   const stamp = (e) => { if (e.key === "Enter" && c.sent === null) c.sent = performance.now(); };
   box.addEventListener("keydown", stamp, { capture: true });
   const look = () => {
+    // The real answer, or the browser's instant turn while it stands in for it (components.chat_instant).
     const where = ".st-key-chat-answer-" + index + ' [data-testid="stMarkdownContainer"]';
-    const answer = document.querySelector(where);
-    if (!answer) return;
-    const text = fold(answer.textContent);
+    const real = document.querySelector(where);
+    const instant = document.querySelector(".smti-chat-turn .smti-chat-answer-text:not(.smti-chat-waiting)");
+    const seen = [real, instant].filter((el) => el && el.checkVisibility());
+    if (!seen.length) return;
+    const text = seen.map((el) => fold(el.textContent)).sort((a, b) => b.length - a.length)[0];
     const now = performance.now();
     if (/^(Waiting|Thinking)/.test(text) || text.length <= c.shown.length) return;
     if (c.first === null) c.first = now;

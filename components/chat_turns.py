@@ -142,7 +142,8 @@ def render(
                         draw(index)
         # One box per turn, in order; the running answer's box is filled first, so its first words leave
         # the server ahead of the turns above it (the browser still shows the boxes in order).
-        boxes = {index: st.container() for index in range(first_shown, len(turns))}
+        # Keyed: the browser's instant turn (components.chat_instant) hides a new one until it caught up.
+        boxes = {index: st.container(key=f"chat-turn-{index}") for index in range(first_shown, len(turns))}
         order = sorted(boxes, key=lambda index: not turns[index].running)
         for index in order:
             with boxes[index]:

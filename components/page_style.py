@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import element_preload, page_clock
+from components import chat_instant, element_preload, page_clock
 
 _CSS = """
 <style>
@@ -48,6 +48,21 @@ body:has([data-stale="false"] .smti-following) [data-testid="stElementContainer"
 .st-key-chat-stage [data-testid="stChatMessage"] [data-testid="stMarkdown"] li {
   font-size: 1.35rem; line-height: 1.6;
 }
+/* The chat turn the browser shows at Enter (components.chat_instant), until the run's own arrives. */
+.st-key-chat-instant:not(:has(.smti-chat-turn)) { display: none; }
+.smti-chat-turn { display: flex; flex-direction: column; gap: 1rem; }
+.smti-chat-text { white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.6; }
+.smti-chat-waiting { font-style: italic; }
+.smti-chat-own { display: flex; gap: 1rem; padding: 1rem; border-radius: 0.5rem; }
+.smti-chat-avatar {
+  flex: none; width: 2rem; height: 2rem; border-radius: 0.5rem; background: rgba(9, 114, 211, 0.12);
+  font-size: 0.75rem; display: flex; align-items: center; justify-content: center;
+}
+.smti-chat-stop {
+  align-self: flex-start; margin-top: 0.5rem; border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem;
+  background: transparent; padding: 0.2rem 0.75rem; font: inherit; cursor: pointer;
+}
+.st-key-chat-stage .smti-chat-text { font-size: 1.35rem; }
 /* The Pending card the browser shows at the click (request_actions), until the real one arrives: drawn
    like a Streamlit bordered container with a card's header and times row. */
 .smti-instant-card {
@@ -102,3 +117,4 @@ def apply() -> None:
     with st.container(key="smti-page-helpers"):
         page_clock.install()
         element_preload.install()
+        chat_instant.install()

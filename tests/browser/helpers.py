@@ -286,9 +286,14 @@ _HOLD_JS = """(() => {
 })();"""
 
 
+def make_holdable(page: Page) -> None:
+    """Streamlit's messages are holdable (`hold_streamlit`) in every page the tab opens from now on."""
+    page.add_init_script(_HOLD_JS)
+
+
 def open_with_holdable_streamlit(page: Page) -> None:
     """Reload the tab with Streamlit's messages holdable (`hold_streamlit`)."""
-    page.add_init_script(_HOLD_JS)
+    make_holdable(page)
     page.reload()
     page.get_by_test_id("stMain").get_by_role("heading", name="Test inference").wait_for()
 

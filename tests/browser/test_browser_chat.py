@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from local_endpoints import LocalEndpoints
-from tests.browser.helpers import checked_tab, invocations
+from tests.browser.helpers import checked_tab, hold_streamlit, invocations, make_holdable
 from tests.support.real_app import streamlit_app
 from tests.support.replay_container import REPLAY_ENDPOINT, replay_request, server_with_replay
 
@@ -37,6 +37,17 @@ def chat(browser, chat_url: str, chat_server: LocalEndpoints) -> Iterator[Page]:
     chat_server.reset()
     with checked_tab(browser, chat_url, height=1100) as tab:
         tab.get_by_test_id("stSidebarNav").get_by_role("link", name="Chat").click()
+        tab.get_by_role("heading", name="Chat").wait_for()
+        yield tab
+
+
+@pytest.fixture
+def holdable_chat(browser, chat_url: str, chat_server: LocalEndpoints) -> Iterator[Page]:  # type: ignore[no-untyped-def]
+    """The Chat page with Streamlit's messages holdable (tests.browser.helpers.hold_streamlit)."""
+    chat_server.reset()
+    with checked_tab(browser, chat_url, height=1100) as tab:
+        make_holdable(tab)
+        tab.goto(f"{chat_url}/chat")
         tab.get_by_role("heading", name="Chat").wait_for()
         yield tab
 
@@ -205,3 +216,86 @@ def test_a_broken_stream_keeps_its_words_and_says_what_happened(chat: Page, chat
     expect(answer).to_contain_text("finish: error")
     expect(answer.get_by_test_id("stAlertContainer")).to_contain_text("kept above")
     assert len(answer.get_by_test_id("stMarkdownContainer").first.inner_text().strip()) > 0
+
+
+# Every frame from now on: the first answer's text as the user can read it (the browser's instant turn while
+# it is displayed, else the real answer), counted in letters and digits, the two being laid out alike only
+# up to Markdown; when each first showed text; and frames where both showed at once (a doubled answer).
+_WATCH_INSTANT = """() => {
+  const w = (window.__instantChat = { instantAt: null, realAt: null, instantText: "", shown: [], both: 0,
+                                      users: 0 });
+  const letters = (t) => (t.match(/[\\p{L}\\p{N}]/gu) || []).length;
+  const frame = () => {
+    const turn = document.querySelector(".smti-chat-turn");
+    const visible = turn !== null && turn.checkVisibility();
+    const instant = visible ? turn.querySelector(".smti-chat-answer-text:not(.smti-chat-waiting)") : null;
+    const real = [...document.querySelectorAll('.st-key-chat-answer-0 [data-testid="stMarkdownContainer"]')]
+      .filter((e) => e.checkVisibility() && !/^(Waiting|Thinking)/.test(e.textContent.trim()));
+    let count = 0;
+    if (instant && instant.textContent) {
+      if (w.instantAt === null) w.instantAt = performance.now();
+      w.instantText = instant.textContent;
+      count = letters(instant.textContent);
+    }
+    if (real.length) {
+      if (w.realAt === null) w.realAt = performance.now();
+      count = Math.max(count, letters(real[0].textContent));
+      if (instant) w.both += 1;
+    }
+    const users = [...document.querySelectorAll('[data-testid="stChatMessage"], .smti-chat-bubble')]
+      .filter((m) => m.checkVisibility() && m.textContent.includes("What is Amazon SageMaker?"));
+    w.users = Math.max(w.users, users.length);
+    if (w.shown[w.shown.length - 1] !== count) w.shown.push(count);
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}"""
+
+
+def test_a_typed_message_and_its_first_words_show_before_the_run_draws_them(holdable_chat: Page, chat_server):
+    # Streamlit's messages held back 800 ms, as on a loaded machine or a long conversation: the message and
+    # the answer's first words come from the browser's instant turn and its feed (components.chat_instant),
+    # and the real turn takes over without the text going back or showing twice.
+    page = holdable_chat
+    _pick(page, "demo-tgi-generator")
+    page.wait_for_timeout(300)
+    hold_streamlit(page, 800)
+    page.evaluate(_WATCH_INSTANT)
+    _say(page, "What is Amazon SageMaker?")
+    expect(page.locator(".smti-chat-turn")).to_contain_text("What is Amazon SageMaker?")
+    _finished(page, 1)
+    hold_streamlit(page, 0)
+    expect(page.locator(".smti-chat-turn")).to_have_count(0)
+    watch = page.evaluate("() => window.__instantChat")
+    assert watch["instantAt"] is not None, "the instant turn showed no text from its feed"
+    assert watch["realAt"] is None or watch["instantAt"] < watch["realAt"], watch
+    assert watch["both"] == 0 and watch["users"] == 1, watch  # one message, one answer on screen at a time
+    assert watch["shown"] == sorted(watch["shown"]), watch["shown"]  # the text never went back
+    real = _answers(page).first.get_by_test_id("stMarkdownContainer").first.inner_text()
+    letters = [re.sub(r"[\\W_]", "", text) for text in (watch["instantText"], real)]
+    assert letters[0] and letters[1].startswith(letters[0]), letters  # the same words, then more
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(2)
+    assert len(invocations(chat_server)) == 1
+
+
+def test_an_instant_turn_for_a_message_the_page_refuses_goes_away(chat: Page, chat_server):
+    # Bad extra parameters: the page sends nothing and says why; the message drawn at Enter must not stay
+    # on screen as if it had been sent.
+    _pick(chat, "demo-tgi-generator")
+    chat.get_by_test_id("stExpander").filter(has_text="Generation settings").click()
+    extra = chat.get_by_role("textbox", name="Extra parameters (JSON)")
+    extra.fill('{"seed": 7,}')
+    extra.press("Enter")
+    expect(chat.get_by_text("Extra parameters: invalid JSON at line 1").first).to_be_visible()
+    chat.evaluate(
+        """() => { window.__drawn = 0; new MutationObserver((changes) => {
+             for (const change of changes) for (const node of change.addedNodes)
+               if (node.classList && node.classList.contains("smti-chat-turn")) window.__drawn += 1;
+           }).observe(document.body, { subtree: true, childList: true }); }"""
+    )
+    _say(chat, "What is Amazon SageMaker?")
+    expect(chat.get_by_text("Not sent: Extra parameters: invalid JSON at line 1")).to_be_visible()
+    expect(chat.locator(".smti-chat-turn")).to_have_count(0)
+    assert chat.evaluate("() => window.__drawn") == 1  # it was drawn at Enter, then taken away
+    expect(chat.get_by_test_id("stChatMessage")).to_have_count(0)
+    assert invocations(chat_server) == []
