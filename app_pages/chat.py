@@ -23,6 +23,7 @@ from components.chat_settings import (
     PRESENT_KEY,
     ChatChoice,
     chat_choice,
+    learn_from_answer,
     render_settings,
 )
 from components.connection_sidebar import STATE_KEY as CONNECTION_KEY
@@ -36,7 +37,8 @@ from services.errors import ServiceError
 from services.results import InvocationRequest, InvocationResult
 
 _ACTION = "_chat_action"
-_NOTICE = "_chat_notice"
+_NOTICE = "_chat_notice"  # why a message was not sent
+_NOTE = "_chat_note"  # what the page did on its own (a message sent again in another format)
 _log = logging.getLogger(__name__)
 
 
@@ -81,7 +83,25 @@ class _Ask:
     taken: bool = False
 
 
+def _learn() -> None:
+    """A container nothing described tells its format by its answers: the refused first message goes again
+    in the format its refusal asked for (chat_settings.learn_from_answer)."""
+    conversation: Conversation | None = st.session_state.get(CHAT_KEY)
+    action: _Ask | None = st.session_state.get(_ACTION)
+    if conversation is None or not conversation.turns or (action is not None and not action.taken):
+        return
+    turn = conversation.turns[-1]
+    outcome = turn.outcome
+    if turn.invocation is None or outcome is None:  # running, or read back from the store
+        return
+    told = learn_from_answer(conversation.endpoint, conversation.component, conversation.format, outcome)
+    if told is not None and told.resend:
+        _ask(turn.user, upto=len(conversation.turns) - 1)
+        st.session_state[_NOTE] = told.detection.reason
+
+
 def _act(connection: Connection) -> None:
+    _learn()
     action: _Ask | None = st.session_state.get(_ACTION)
     if action is None or action.taken:
         return
@@ -169,16 +189,20 @@ def _saver(conversation: Conversation) -> Callable[[InvocationResult], None] | N
 def _notice() -> None:
     place = st.empty()  # always drawn: what follows keeps its position (chat_instant.slot needs it)
     notice = st.session_state.pop(_NOTICE, None)
+    note = st.session_state.pop(_NOTE, None)
     if notice:
         place.error(escape_markdown(notice), icon=":material/error:")
+    elif note:
+        place.info(escape_markdown(note), icon=":material/swap_horiz:")
 
 
 def _suggestions(choice: ChatChoice | None) -> None:
     if choice is not None and choice.detection.format is None:
         st.info(
-            "SageMaker does not say that this endpoint's container generates text. The Chat page is for LLM "
-            "containers (TGI, LMI, vLLM, or anything that takes the Messages API); other models answer on "
-            "the Test inference page.",
+            "SageMaker does not say which request format this endpoint's container takes: the first message "
+            "goes to the Messages API, and the answer tells the rest. The Chat page is for LLM containers "
+            "(TGI, LMI, vLLM, or anything that takes the Messages API); other models answer on the Test "
+            "inference page.",
             icon=":material/info:",
         )
     if choice is not None:

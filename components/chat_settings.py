@@ -12,13 +12,13 @@ import streamlit as st
 
 from components import endpoint_picker
 from components.safe_text import escape_markdown
-from services.chat_formats import ChatFormat, ChatSettings, Detection, detect
+from services.chat_formats import AnswerTold, ChatFormat, ChatSettings, Detection, detect, told_by_answer
 from services.chat_templates import TEMPLATES
 from services.connection import Connection
 from services.endpoints import EndpointCatalog
 from services.model_containers import containers
 from services.request_body import check_json
-from services.results import target_label
+from services.results import InvocationResult, target_label
 
 CONVERSATION_KEY = "chat-conversation"  # the conversation going on (services.chat_conversation)
 INPUT_KEY = "chat-input"
@@ -69,6 +69,25 @@ def detection_for(catalog: EndpointCatalog, picked: endpoint_picker.Picked) -> D
         else:
             known[key] = detect(containers(catalog.clients, picked.details, picked.inference_component))
     return known[key]
+
+
+def learn_from_answer(
+    endpoint: str, component: str | None, sent: ChatFormat, outcome: InvocationResult
+) -> AnswerTold | None:
+    """In Automatic mode, for a target whose containers did not tell its format, what its answer tells
+    (chat_formats.told_by_answer), kept as the target's detection. `resend` only the first time: a format
+    guessed from one refusal is not guessed again from the next."""
+    if st.session_state.get(FORMAT_KEY, AUTO) != AUTO:
+        return None
+    known: dict[tuple[str, str | None], Detection] = st.session_state.get(_DETECTIONS, {})
+    current = known.get((endpoint, component))
+    if current is None or not (current.format is None or current.tentative):
+        return None
+    told = told_by_answer(sent, outcome, current.template)
+    if told is None:
+        return None
+    known[(endpoint, component)] = told.detection
+    return AnswerTold(told.detection, resend=told.resend and current.format is None)
 
 
 def chat_choice(connection: Connection, catalog: EndpointCatalog) -> ChatChoice | None:

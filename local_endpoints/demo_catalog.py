@@ -24,6 +24,8 @@ LMI_IMAGE = f"{_DLC}/djl-inference:0.31.0-lmi13.0.0-cu124"
 LMI_LEGACY_IMAGE = f"{_DLC}/djl-inference:0.23.0-deepspeed0.9.5-cu118"
 XGBOOST_IMAGE = f"683313688378.dkr.ecr.{REGION}.amazonaws.com/sagemaker-xgboost:1.7-1"
 PYTORCH_IMAGE = f"{_DLC}/pytorch-inference:2.3.0-cpu-py311-ubuntu20.04-sagemaker"
+#: a team's own container (bring your own): its image and environment do not tell its request format
+CUSTOM_LLM_IMAGE = f"{ACCOUNT_ID}.dkr.ecr.{REGION}.amazonaws.com/acme/llm-server:1.4.2"
 
 #: creation times count back from here so newest-first order is stable and meaningful
 _ANCHOR = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
@@ -123,6 +125,14 @@ def demo_catalog() -> Catalog:
             "ml.g5.2xlarge",
             4,
             environment=LMI_LEGACY_ENVIRONMENT,
+        ),
+        _single(
+            "demo-custom-llm",
+            CUSTOM_LLM_IMAGE,
+            _demo_model("TextGenerator", style="tgi", messages_api=False),
+            "ml.g5.xlarge",
+            4.5,
+            environment={"MODEL_SERVER_WORKERS": "1", "SERVER_PORT": "8080"},
         ),
         _single("demo-csv-regressor", XGBOOST_IMAGE, _demo_model("CsvRegressor"), "ml.m5.large", 5),
         _single("demo-image-inspector", PYTORCH_IMAGE, _demo_model("ImageInspector"), "ml.c5.xlarge", 6),

@@ -22,6 +22,7 @@ from typing import Any
 
 from services.chat_messages import Message
 from services.chat_templates import DEFAULT_TEMPLATE, TEMPLATES, template_for
+from services.results import InvocationResult, Status
 
 
 class ChatFormat(enum.StrEnum):
@@ -74,6 +75,7 @@ class Detection:
     format: ChatFormat | None  # None: nothing told; the first answer's shape will
     template: str
     reason: str  # in a sentence, for the page
+    tentative: bool = False  # guessed from a refusal: the next answer's shape may still correct it
 
 
 _LMI_VERSION = re.compile(r"djl-inference:(\d+)\.(\d+)")
@@ -120,6 +122,48 @@ def format_hint(body: bytes, error_message: str) -> str | None:
     if not sent_messages and "messages" in said:
         return "The container seems to take the Messages API: choose it as the request format."
     return None
+
+
+@dataclass(frozen=True)
+class AnswerTold:
+    """What a container nothing described said with its first answer: the format to use from now on, and
+    whether the refused message should go again in it."""
+
+    detection: Detection
+    resend: bool
+
+
+# The decoder's name for a stream's shape -> the format that answers in it.
+_SHAPES = {"openai": ChatFormat.MESSAGES, "tgi": ChatFormat.TGI, "lmi": ChatFormat.LMI}
+_SHAPE_WORDS = {
+    "openai": "chat.completion chunks",
+    "tgi": "TGI server-sent tokens",
+    "lmi": "LMI JSON lines",
+}
+
+
+def told_by_answer(sent: ChatFormat, outcome: InvocationResult, template: str) -> AnswerTold | None:
+    """The format a finished answer shows, when SageMaker did not tell (the detection's last resort): a
+    refusal that names the other format's field, or the shape the answer streamed in. None: it says nothing
+    (a network failure, plain text)."""
+    if outcome.status is Status.FAILED and outcome.error is not None and not outcome.text:
+        said = outcome.error.message.lower()
+        if sent is ChatFormat.MESSAGES and "inputs" in said:
+            # TGI's refusal; LMI takes the same body, and its answer's shape will tell the two apart.
+            reason = 'The container refused "messages" and asked for "inputs": sent as TGI inputs.'
+            return AnswerTold(Detection(ChatFormat.TGI, template, reason, tentative=True), resend=True)
+        if sent is not ChatFormat.MESSAGES and "messages" in said:
+            reason = 'The container refused "inputs" and asked for "messages": sent to the Messages API.'
+            return AnswerTold(Detection(ChatFormat.MESSAGES, template, reason, tentative=True), resend=True)
+        return None
+    shape = outcome.stream.format if outcome.stream is not None else None
+    told = _SHAPES.get(shape or "")
+    if told is None or not outcome.text:
+        return None
+    if told is ChatFormat.LMI and sent is ChatFormat.LMI_LEGACY:
+        told = sent
+    reason = f"The container answered in {_SHAPE_WORDS[str(shape)]}: {told.label}."
+    return AnswerTold(Detection(told, template, reason), resend=False)
 
 
 def request_body(

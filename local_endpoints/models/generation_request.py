@@ -58,9 +58,10 @@ def input_error(style: str, message: str, status: int | None = None) -> ModelInp
     )
 
 
-def parse_request(body: bytes, style: str) -> GenerationRequest:
+def parse_request(body: bytes, style: str, *, messages_api: bool = True) -> GenerationRequest:
     """Validate a request body for a container of `style`; raises ModelInputError with that container's
-    wording."""
+    wording. Without `messages_api` (TGI without MESSAGES_API_ENABLED) a chat body is refused as TGI refuses
+    it: its `inputs` are missing."""
     try:
         document = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -70,7 +71,7 @@ def parse_request(body: bytes, style: str) -> GenerationRequest:
         raise input_error(style, f"Invalid JSON in the request body: {problem}") from exc
     if not isinstance(document, dict):
         raise input_error(style, "the request body must be a JSON object", 422 if style == "tgi" else None)
-    if "messages" in document:
+    if "messages" in document and messages_api:
         return _chat_request(document, style)
     return _completion_request(document, style)
 

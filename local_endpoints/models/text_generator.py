@@ -53,17 +53,20 @@ class TextGenerator:
 
     accepts = ("application/json",)
 
-    def __init__(self, style: str = "tgi") -> None:
+    def __init__(self, style: str = "tgi", *, messages_api: bool = True) -> None:
         if style not in STYLES:
             raise ValueError(f"style must be one of {', '.join(STYLES)}, not {style!r}")
         self.style = style
+        self.messages_api = (
+            messages_api  # False: `{"messages": ...}` is refused (TGI without the Messages API)
+        )
         self.image = IMAGES[style]
         self.language_model = shared_language_model()
 
     def invoke(self, body: bytes, content_type: str, accept: str | None) -> ModelResponse:
         """The whole answer. With `"stream": true` that is the whole stream's bytes, as a container returns it
         to InvokeEndpoint; otherwise the style's JSON answer."""
-        request = parse_request(body, self.style)
+        request = parse_request(body, self.style, messages_api=self.messages_api)
         if request.stream:
             streamed = self._stream(request)
             return ModelResponse(b"".join(streamed.parts), streamed.content_type)
@@ -73,7 +76,7 @@ class TextGenerator:
         """One part per token in the style's streaming format, whether or not the request says `"stream":
         true` (SageMaker's streaming API does not need it). Input errors are raised here, before the first
         part."""
-        return self._stream(parse_request(body, self.style))
+        return self._stream(parse_request(body, self.style, messages_api=self.messages_api))
 
     def _stream(self, request: GenerationRequest) -> ModelStream:
         answer = self._answer(request)

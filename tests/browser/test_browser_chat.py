@@ -299,3 +299,31 @@ def test_an_instant_turn_for_a_message_the_page_refuses_goes_away(chat: Page, ch
     assert chat.evaluate("() => window.__drawn") == 1  # it was drawn at Enter, then taken away
     expect(chat.get_by_test_id("stChatMessage")).to_have_count(0)
     assert invocations(chat_server) == []
+
+
+# Whether the refusal's words were ever on the screen.
+_WATCH_REFUSAL = """() => {
+  window.__refusalShown = false;
+  new MutationObserver(() => {
+    if (document.body.innerText.includes("missing field")) {
+      window.__refusalShown = true;
+    }
+  }).observe(document.body, { subtree: true, childList: true, characterData: true });
+}"""
+
+
+def test_a_container_nothing_describes_answers_the_first_message_in_the_format_it_asked_for(
+    chat: Page, chat_server
+):
+    _pick(chat, "demo-custom-llm")
+    chat.evaluate(_WATCH_REFUSAL)
+    _say(chat, "What is Amazon SageMaker?")
+    _finished(chat, 1)
+    answer = _answers(chat).first
+    expect(answer.get_by_test_id("stMarkdownContainer").first).to_contain_text("SageMaker")
+    expect(answer.get_by_test_id("stAlert")).to_have_count(0)  # the refusal is not shown as a failed answer
+    expect(chat.get_by_text("The container answered in TGI server-sent tokens", exact=False)).to_be_visible()
+    sent = [json.loads(r.body) for r in invocations(chat_server)]
+    assert ["messages" in b for b in sent] == [True, False] and sent[1]["inputs"]
+    expect(chat.get_by_test_id("stChatMessage")).to_have_count(2)  # one turn: the refused try is gone
+    assert chat.evaluate("() => window.__refusalShown") is False  # not even for a moment

@@ -191,7 +191,9 @@ def test_a_long_conversation_draws_its_recent_turns_and_the_earlier_ones_on_dema
 
 def test_an_endpoint_that_is_no_llm_is_said_to_be_one(app: AppTest, server: LocalEndpoints):
     _open_chat(app, server, "demo-text-classifier")
-    assert any("does not say that this endpoint's container generates text" in i.value for i in app.info)
+    assert any(
+        "does not say which request format this endpoint's container takes" in i.value for i in app.info
+    )
     _open_chat(app, server, "demo-tgi-generator")
     assert not app.info
 
@@ -213,3 +215,21 @@ def test_prompts_prepared_for_an_endpoint_are_its_suggestions_from_then_on(
     assert _sent(server)[-1]["messages"][-1]["content"] == "What does the image inspector do?"
     _open_chat(app, server, "demo-tgi-generator")  # another endpoint keeps the general ones
     assert [b.label for b in app.button if b.key == "chat-suggest-0"] == ["What is Amazon SageMaker?"]
+
+
+def test_a_container_nothing_describes_gets_the_format_its_first_answer_asks_for(
+    app: AppTest, server: LocalEndpoints
+):
+    _open_chat(app, server, "demo-custom-llm")
+    assert any("did not tell" in c or "does not tell" in c for c in _captions(app))
+    first = _say(app, "What is Amazon SageMaker?")
+    assert "SageMaker" in first  # the refused message went again, and was answered
+    refused, resent = _sent(server)
+    assert "messages" in refused and resent["inputs"].endswith("What is Amazon SageMaker?\n\nAssistant:")
+    conversation = app.session_state[CHAT_KEY]
+    assert len(conversation.turns) == 1 and conversation.format == "tgi"  # the refusal is not a turn
+    assert any("answered in TGI server" in c for c in _captions(app)), _captions(app)
+    assert not app.info  # the "which format" note went with the first answer
+    _say(app, "And what is an endpoint?")
+    assert "inputs" in _sent(server)[2]  # the second turn goes in the learned format at once
+    assert not app.exception

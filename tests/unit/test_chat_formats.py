@@ -1,8 +1,10 @@
-"""A conversation as each LLM container's request body, the chat templates, and format detection."""
+"""A conversation as each LLM container's request body, the chat templates, and format detection (from the
+container, and from the first answer when the container says nothing)."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,9 +14,12 @@ from services.chat_formats import (
     Container,
     detect,
     request_body,
+    told_by_answer,
 )
 from services.chat_messages import Message, conversation_messages
 from services.chat_templates import TEMPLATES, template_for
+from services.errors import ServiceError
+from services.results import InvocationRequest, InvocationResult, Status, StreamStats
 from services.stream_tokens import finish_reason
 from services.streaming import TokenDecoder
 
@@ -175,3 +180,36 @@ def test_a_refusal_names_the_format_the_container_wants():
     lmi_refusal = '{"error": "Parameter \\"messages\\" is required", "code": 424}'
     assert "Messages API" in (format_hint(b'{"inputs": "x"}', lmi_refusal) or "")
     assert format_hint(b'{"messages": []}', "CUDA out of memory") is None
+
+
+def _ended(text: str = "", shape: str | None = None, error: str | None = None) -> InvocationResult:
+    request = InvocationRequest(endpoint_name="e", body=b"{}")
+    stats = StreamStats(format=shape) if shape is not None else None
+    if error is not None:
+        return InvocationResult.failed(
+            request, ServiceError(error), datetime.now(UTC), text=text, stream=stats
+        )
+    return InvocationResult(request, Status.SUCCESS, datetime.now(UTC), stream=stats, text=text)
+
+
+@pytest.mark.parametrize(
+    ("sent", "outcome"),
+    [
+        (
+            ChatFormat.MESSAGES,
+            _ended(error="Could not connect to the endpoint URL"),
+        ),  # says nothing of format
+        (ChatFormat.MESSAGES, _ended(error="CUDA out of memory")),
+        (ChatFormat.TGI, _ended(error="Input validation error: `inputs` must have less than 1024 tokens")),
+        (ChatFormat.MESSAGES, _ended("some words", "text")),  # plain text: no shape to go by
+        (ChatFormat.MESSAGES, _ended("", "openai")),  # no answer: nothing shown
+    ],
+)
+def test_an_answer_that_shows_no_format_changes_nothing(sent: ChatFormat, outcome: InvocationResult):
+    assert told_by_answer(sent, outcome, "plain") is None
+
+
+def test_a_refusal_of_inputs_sends_the_messages_api_next_and_the_template_is_kept():
+    told = told_by_answer(ChatFormat.TGI, _ended(error='Parameter "messages" is required'), "llama3")
+    assert told is not None and told.resend and told.detection.tentative
+    assert (told.detection.format, told.detection.template) == (ChatFormat.MESSAGES, "llama3")
