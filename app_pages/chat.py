@@ -95,7 +95,7 @@ def _learn() -> None:
     if turn.invocation is None or outcome is None:  # running, or read back from the store
         return
     told = learn_from_answer(conversation.endpoint, conversation.component, conversation.format, outcome)
-    if told is not None and told.resend:
+    if told is not None and told.resend and turn.refused_for_format:
         _ask(turn.user, upto=len(conversation.turns) - 1)
         st.session_state[_NOTE] = told.detection.reason
 
@@ -159,6 +159,7 @@ def _start_turn(
         inference_component_name=choice.component,
     )
     turn = Turn(user=text, request=request, max_new_tokens=choice.settings.max_new_tokens)
+    turn.learning_in = choice.format if choice.learning else None
     with conversation.lock:
         if upto is not None:
             del conversation.turns[upto:]
@@ -288,6 +289,8 @@ def main() -> None:
             chat_saved.render(connection)
             if choice is not None:
                 chat_suggestions.editor(choice.target)
+    if conversation is not None and conversation.turns and conversation.turns[-1].refused_for_format:
+        st.rerun()  # refused before it was followed: the next run sends it again (_learn)
     # A finished answer gets its buttons (Copy, Regenerate) from a run that draws it finished.
     live_follow.follow(live, invoker(), on_end=lambda _: st.rerun())
     target = choice.target if choice is not None else None

@@ -67,20 +67,21 @@ class AnswerSlots:
 
 def draw_answer(slots: AnswerSlots, turn: Turn, *, presenting: bool, cursor: bool = False) -> None:
     text = turn.answer
+    waiting = turn.running or turn.refused_for_format  # a refusal that only told the format goes again
     if text:
         slots.text.markdown(safe_markdown(text) + (CURSOR if cursor else ""))
-    elif turn.running:
+    elif waiting:
         slots.text.markdown("*Thinking…*" if presenting else "*Waiting for the first token…*")
     else:
         slots.text.empty()
-    trouble = problem(turn)
+    trouble = None if waiting else problem(turn)
     if trouble:
         slots.problem.warning(escape_markdown(scrub(trouble)), icon=":material/error:")
     elif turn.outcome is not None and turn.outcome.status is Status.STOPPED:
         slots.problem.caption("Stopped. The answer so far is kept.")
     else:
         slots.problem.empty()
-    if presenting:
+    if presenting or (waiting and not turn.running):
         slots.figures.empty()
     else:
         definitions = STREAM_DEFINITIONS + "\nTotal: the execution length, as on a result card."

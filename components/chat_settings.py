@@ -48,6 +48,7 @@ class ChatChoice:
     system: str
     settings: ChatSettings
     problem: str | None  # why nothing can be sent with these settings (the extra parameters' JSON)
+    learning: bool = False  # Automatic, and nothing told the format: the next answer will
 
     @property
     def target(self) -> str:
@@ -97,6 +98,7 @@ def chat_choice(connection: Connection, catalog: EndpointCatalog) -> ChatChoice 
     detection = detection_for(catalog, picked)
     asked = st.session_state.get(FORMAT_KEY, AUTO)
     fmt = ChatFormat(asked) if asked in ChatFormat.__members__.values() else None
+    learning = fmt is None and detection.format is None
     fmt = fmt or detection.format or ChatFormat.MESSAGES
     template = st.session_state.get(TEMPLATE_KEY) or detection.template
     extra, problem = _extra()
@@ -110,6 +112,7 @@ def chat_choice(connection: Connection, catalog: EndpointCatalog) -> ChatChoice 
         system=str(st.session_state.get(SYSTEM_KEY, DEFAULT_SYSTEM)),
         settings=_settings(extra),
         problem=problem,
+        learning=learning,
     )
 
 

@@ -82,6 +82,8 @@ def _answer(
             chat_answer.stop_button(turn, key=f"chat-stop-{index}")
             return live
         chat_answer.draw_answer(slots, turn, presenting=presenting)
+        if turn.refused_for_format:
+            return None  # it goes again in the format its refusal asked for: no buttons for this try
         with st.container(horizontal=True, key=f"chat-actions-{index}"):
             if st.button("Copy", key=f"chat-copy-{index}", icon=":material/content_copy:", type="tertiary"):
                 _copy(turn)

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from services.chat_formats import ChatFormat, ChatSettings
+from services.chat_formats import ChatFormat, ChatSettings, told_by_answer
 from services.chat_messages import Message, conversation_messages
 from services.invoker import OnEnd, RemoteInvocation
 from services.results import InvocationRequest, InvocationResult, Status, StreamStats, target_label
@@ -35,6 +35,8 @@ class Turn:
     invocation: RemoteInvocation | None = None
     result: InvocationResult | None = None
     started: float = field(default_factory=time.monotonic)  # the request's start, on this process's clock
+    #: the format it went in when the target's was unknown (Automatic, nothing told): its answer tells
+    learning_in: ChatFormat | None = None
 
     @property
     def outcome(self) -> InvocationResult | None:
@@ -47,6 +49,16 @@ class Turn:
     @property
     def running(self) -> bool:
         return self.invocation is not None and self.outcome is None
+
+    @property
+    def refused_for_format(self) -> bool:
+        """Sent to learn the format and refused in words that name another: it goes again in that format
+        (the page does it), and is never shown as a failed answer."""
+        outcome = self.outcome
+        if self.learning_in is None or outcome is None:
+            return False
+        told = told_by_answer(self.learning_in, outcome, "")
+        return told is not None and told.resend
 
     @property
     def answer(self) -> str:
