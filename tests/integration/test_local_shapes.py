@@ -153,7 +153,8 @@ def test_list_endpoints_matches_the_model(
     sagemaker_client.list_endpoints(MaxResults=100, SortBy="Name", SortOrder="Ascending")
     sagemaker_client.list_endpoints(StatusEquals="Failed", SortBy="Status")
     sagemaker_client.list_endpoints(NameContains="nothing-has-this")
-    assert [len(body["Endpoints"]) for _, body in raw_bodies] == [10, 15, 1, 0]
+    everything = len(DEMO_ENDPOINTS) + 3
+    assert [len(body["Endpoints"]) for _, body in raw_bodies] == [10, everything, 1, 0]
     assert_matches_the_model(raw_bodies)
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.demo_endpoints import DEMO_ENDPOINTS
+
 ROOT = Path(__file__).resolve().parents[2]
 AWS_CLI = Path(sys.executable).with_name("aws")
 URL_LINE = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
@@ -110,7 +112,7 @@ def test_aws_cli_lists_and_describes_endpoints(standalone: Standalone) -> None:
     listed = aws("sagemaker", "list-endpoints", *common)
     assert listed.returncode == 0, listed.stderr
     names = [e["EndpointName"] for e in json.loads(listed.stdout)["Endpoints"]]
-    assert len(names) == 12  # the CLI follows NextToken itself
+    assert len(names) == len(DEMO_ENDPOINTS)  # the CLI follows NextToken itself
     assert names[0] == "demo-creating"
     missing = aws("sagemaker", "describe-endpoint", "--endpoint-name", "missing", *common)
     assert missing.returncode == 255

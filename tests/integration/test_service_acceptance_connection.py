@@ -21,6 +21,7 @@ from services.endpoints import list_endpoints
 from services.invocation import invoke
 from services.results import InvocationRequest, Status
 from tests.integration.test_service_acceptance_endpoints import ForwardingProxy
+from tests.support.demo_endpoints import DEMO_ENDPOINTS
 
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 CLASSIFY = InvocationRequest(endpoint_name="demo-text-classifier", body=b'{"features": ["This is great!"]}')
@@ -147,4 +148,4 @@ def test_aws_ca_bundle_is_honoured(
     clients = build_clients(aws_connection(region="eu-west-1"))
     result = invoke(clients, CLASSIFY)
     assert result.status is Status.SUCCESS, result.error
-    assert len(list_endpoints(clients)) == 12
+    assert len(list_endpoints(clients)) == len(DEMO_ENDPOINTS)

@@ -24,6 +24,7 @@ from services.connection import (
 from services.endpoints import list_endpoints
 from services.invocation import invoke
 from services.results import InvocationRequest, Status
+from tests.support.demo_endpoints import DEMO_ENDPOINTS
 
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 CLASSIFY = InvocationRequest(endpoint_name="demo-text-classifier", body=b'{"features": ["This is great!"]}')
@@ -56,7 +57,7 @@ def test_per_service_endpoint_variables_reach_the_local_server(
     monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", server.url)
     clients = build_clients(aws_connection())
     assert invoke(clients, CLASSIFY).status is Status.SUCCESS
-    assert len(list_endpoints(clients)) == 12
+    assert len(list_endpoints(clients)) == len(DEMO_ENDPOINTS)
     assert clients.runtime.meta.region_name == "eu-west-1"
     assert "AKIDEXAMPLE" in server.requests()[0].headers["authorization"]  # signed with the env credentials
 

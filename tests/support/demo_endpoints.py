@@ -7,6 +7,7 @@ DEMO_ENDPOINTS = frozenset(
         "demo-tgi-generator",
         "demo-lmi-generator",
         "demo-lmi-legacy-generator",
+        "demo-custom-llm",
         "demo-csv-regressor",
         "demo-image-inspector",
         "demo-ab-test",
