@@ -26,7 +26,7 @@ def _load(entry_id: int) -> None:
         return
     st.session_state[PENDING_LOAD] = {
         "endpoint": entry.endpoint_name,
-        "body": entry.request.body.decode("utf-8", errors="replace"),
+        "body": entry.request.body,  # bytes: text goes back into the editor, anything else as a file
         "content_type": entry.request.content_type,
         "options": {name: getattr(entry.request, name) or "" for name in request_options.FIELDS},
         "component": entry.request.inference_component_name,

@@ -8,12 +8,14 @@ import sqlite3
 import streamlit as st
 
 from components import (
+    body_kind,
     card_stack,
     code_example,
     endpoint_picker,
     json_editor,
     page_style,
     request_actions,
+    request_file,
     request_options,
     result_card,
     session_cards,
@@ -28,6 +30,7 @@ from services.endpoints import EndpointCatalog
 from services.errors import ServiceError
 from services.history import History
 from services.request_body import JsonProblem, check_json, check_text, format_json
+from services.request_files import RequestFile, looks_like_text, safe_file_name
 from services.results import InvocationRequest, target_label
 from services.samples import FALLBACK_BODY, sample_request
 
@@ -61,13 +64,27 @@ def _load_sample_when_target_changes(picked: endpoint_picker.Picked | None, conn
     st.session_state[_SAMPLE_FOR] = target
     pending = st.session_state.pop(PENDING_LOAD, None)
     if pending is not None:  # a request reopened from History wins over the sample
-        json_editor.load(pending["body"])
-        request_options.set_content_type(pending["content_type"])
+        _load_body(pending["body"], pending["content_type"])
         request_options.set_advanced(pending.get("options", {}))
         return
+    _load_sample(picked)
+
+
+def _load_sample(picked: endpoint_picker.Picked | None) -> None:
     body, content_type = _sample_for(picked)
-    json_editor.load(body)
-    request_options.set_content_type(content_type)
+    _load_body(body.encode("utf-8"), content_type)
+
+
+def _load_body(data: bytes, content_type: str) -> None:
+    """Put a body back: text into the editor (in the kind its content type is written in), anything else as
+    the file to send."""
+    if looks_like_text(data):
+        json_editor.load(data.decode("utf-8"))
+        body_kind.set_kind(body_kind.kind_for(content_type))
+    else:
+        request_file.hold(RequestFile(safe_file_name("", content_type), data, content_type))
+        body_kind.set_kind(body_kind.FILE)
+    request_options.set_content_type(content_type)  # no field is drawn yet: it takes the value at once
 
 
 def _apply_pending_history_load(connection: Connection, catalog: EndpointCatalog) -> None:
@@ -92,11 +109,11 @@ def _apply_pending_history_load(connection: Connection, catalog: EndpointCatalog
 
 
 def _build_request(
-    picked: endpoint_picker.Picked, body: str, options: request_options.RequestOptions
+    picked: endpoint_picker.Picked, body: bytes, options: request_options.RequestOptions
 ) -> InvocationRequest:
     return InvocationRequest(
         endpoint_name=picked.name,
-        body=body.encode("utf-8"),
+        body=body,
         content_type=options.content_type,
         inference_component_name=picked.inference_component,
         **options.extra,
@@ -125,21 +142,30 @@ def _act(action: request_actions.Action, connection: Connection) -> None:
         st.session_state[_NOTICE] = ("error", f"{error.message} {error.hint}".strip())
         return
     if action.kind == "reset":
-        text, content_type = _sample_for(picked)
-        json_editor.load(text)
-        request_options.set_content_type(content_type)  # no field is drawn yet: it takes the value at once
+        _load_sample(picked)
     elif action.kind == "format":
         try:
             json_editor.load(format_json(body))
         except ServiceError as error:
             st.session_state[_NOTICE] = ("error", error.message)
     elif action.kind == "send":
-        _send(picked, body, request_options.current(), stream_switch.current(body), connection, action.nonce)
+        options = request_options.current()
+        if body_kind.current() == body_kind.FILE:
+            file = request_file.held()
+            if file is None:
+                st.session_state[_NOTICE] = ("error", "Choose a file to send first.")
+                return
+            if file.problem is not None:
+                return  # said next to the file; nothing is sent
+            _send(picked, file.data, options, stream_switch.current(""), connection, action.nonce)
+        elif _body_problem(body, options) is None:  # else the problem is shown by the editor; not sent
+            stream = stream_switch.current(body)
+            _send(picked, body.encode("utf-8"), options, stream, connection, action.nonce)
 
 
 def _send(
     picked: endpoint_picker.Picked | None,
-    body: str,
+    body: bytes,
     options: request_options.RequestOptions,
     stream: bool,
     connection: Connection,
@@ -151,8 +177,6 @@ def _send(
     if picked.blocked_reason:
         st.session_state[_NOTICE] = ("error", f"Not sent: {picked.blocked_reason}")
         return
-    if _body_problem(body, options) is not None:
-        return  # the problem is shown next to the editor; nothing is sent
     try:
         clients_for(connection)  # a connection that cannot be used is explained here, not on a card
     except ServiceError as error:
@@ -230,8 +254,9 @@ def _request_side(connection: Connection) -> None:
         picked = endpoint_picker.render(catalog, scope=connection.label)
     _load_sample_when_target_changes(picked, connection)
     mode = st.radio("Testing options", [SAMPLE_MODE, SDK_MODE], key="testing-mode", horizontal=True)
+    kind = body_kind.render()
     options = request_options.render()
-    _editor_and_actions(picked, options, connection, sdk=mode == SDK_MODE)
+    _editor_and_actions(picked, options, connection, sdk=mode == SDK_MODE, file_body=kind == body_kind.FILE)
 
 
 def _sdk_example(
@@ -239,16 +264,26 @@ def _sdk_example(
     options: request_options.RequestOptions,
     stream: bool,
     connection: Connection,
+    file: RequestFile | None,
+    *,
+    file_body: bool,
 ) -> None:
     if picked is None:
         st.info("Choose an endpoint to see the example code.")
         return
+    if file_body:
+        if file is None or file.problem is not None:
+            st.info("The example code appears once a file that can be sent is chosen.")
+            return
+        request = _build_request(picked, file.data, options)
+        name = safe_file_name(file.name, file.content_type)
+        code_example.render(request, stream=stream, connection=connection, body_file=name)
+        return
     if check_text(json_editor.text()) is not None:
         st.info("The example code appears once the body can be sent (see the problem above).")
         return
-    code_example.render(
-        _build_request(picked, json_editor.text(), options), stream=stream, connection=connection
-    )
+    request = _build_request(picked, json_editor.text().encode("utf-8"), options)
+    code_example.render(request, stream=stream, connection=connection)
 
 
 def _editor_and_actions(
@@ -257,25 +292,36 @@ def _editor_and_actions(
     connection: Connection,
     *,
     sdk: bool,
+    file_body: bool,
 ) -> None:
-    """The editor, what is wrong with its text, the stream switch, and the buttons (or the SDK example).
+    """The editor (or the file), what is wrong with the body, the stream switch, and the buttons (or the
+    SDK example).
 
-    The editor stays, at the same place, in both testing options: switching right after typing must not
-    lose the text Ace has not handed over yet (it arrives a moment later, and the example follows it).
+    The editor stays, at the same place, in both testing options and for a file body (hidden then):
+    switching right after typing must not lose the text Ace has not handed over yet (it arrives a moment
+    later, and the example follows it). The file's place is drawn, empty, for a text body too, so the
+    editor's place never moves (a moved component is a new one, and Ace would lose its text).
     """
     json_editor.receive()
-    problem = _body_problem(json_editor.text(), options)
+    file_place = st.container(key="request-file")
+    file = None
+    if file_body:
+        with file_place:
+            file = request_file.render()
+    problem = None if file_body else _body_problem(json_editor.text(), options)
     where = json_editor.Problem(problem.line, problem.column, problem.message) if problem else None
-    json_editor.render(language="json" if options.is_json else "plain_text", problem=where)
-    # Checked again: the editor may have handed over newer text while it was drawn.
-    problem = _body_problem(json_editor.text(), options)
+    json_editor.render(language="json" if options.is_json else "plain_text", problem=where, hidden=file_body)
+    if not file_body:  # checked again: the editor may have handed over newer text while it was drawn
+        problem = _body_problem(json_editor.text(), options)
     _problem_box(problem)
     _notice()
-    stream = stream_switch.render(json_editor.text())
+    stream = stream_switch.render("" if file_body else json_editor.text())
     if sdk:  # after the editor: the example shows the text Ace handed over in this very run
-        _sdk_example(picked, options, stream, connection)
+        _sdk_example(picked, options, stream, connection, file, file_body=file_body)
         return
     reason = "Choose an endpoint first." if picked is None else picked.blocked_reason or ""
+    if not reason and file_body:
+        reason = "Choose a file to send first." if file is None else file.problem or ""
     pending = None
     if picked is not None:
         target = target_label(picked.name, picked.inference_component)
@@ -285,8 +331,8 @@ def _editor_and_actions(
         editor_key="request-editor",
         send_disabled=bool(reason),
         disabled_reason=reason,
-        format_disabled=not options.is_json,
-        check_json=options.is_json,
+        format_disabled=file_body or not options.is_json,
+        check_json=options.is_json and not file_body,
         pending=pending,
     )
 

@@ -68,8 +68,11 @@ def note_text(value: str) -> None:
     st.session_state[_TEXT] = value
 
 
-def render(*, language: str = "json", problem: Problem | None = None, height: int = 320) -> str:
-    """Draw the editor; returns the newest text known to Python."""
+def render(
+    *, language: str = "json", problem: Problem | None = None, height: int = 320, hidden: bool = False
+) -> str:
+    """Draw the editor; returns the newest text known to Python. `hidden` (a file is the body) keeps it
+    on the page, out of sight: Ace keeps its text and the text it has not handed over yet."""
     annotations = []
     if problem is not None:
         annotations.append(
@@ -96,5 +99,7 @@ def render(*, language: str = "json", problem: Problem | None = None, height: in
             auto_update=True,
             key=current_key(),
         )
+        if hidden:  # after the editor: its own place in the box does not move
+            st.html("<style>.st-key-request-editor { display: none; }</style>")
     _take_ace_value("" if value is None else value)
     return text()

@@ -96,13 +96,15 @@ def python_code(
     region: str | None,
     endpoint_url: str | None = None,
     profile: str | None = None,
+    body_file: str | None = None,
 ) -> str:
     """The boto3 code that makes this request (``stream`` picks InvokeEndpointWithResponseStream) and prints
     the answer. ``endpoint_url`` is written only when given; a loopback one (the built-in server) also gets
     dummy credentials. ``region`` None leaves the region to the profile's configuration (the local server
     gets us-east-1). The streaming call does not take TargetModel or EnableExplanations: they are left out
-    with a comment saying so."""
-    body = _python_body(request)
+    with a comment saying so. ``body_file``: the body is that file (a safe name: services.request_files),
+    read from the working directory, rather than bytes written into the code."""
+    body = _python_file_body(body_file) if body_file is not None else _python_body(request)
     imports = sorted({*body.imports, *(("codecs", "json") if stream else ())})
     out = [f'"""{_summary(request, stream)}"""', ""]
     if imports:
@@ -126,18 +128,23 @@ def cli_command(
     region: str | None,
     endpoint_url: str | None = None,
     profile: str | None = None,
+    body_file: str | None = None,
 ) -> str:
     """The AWS CLI (v1 or v2) command for the non-streaming call, for a POSIX shell. The request body is
     written to a file first (``request.json``, ``.csv``, ``.txt`` or ``.bin``) and sent with ``fileb://``;
     the answer's body goes to ``response.json`` (the CLI prints the other response fields), then ``cat``
-    shows it."""
+    shows it. ``body_file``: the body is that file (a safe name), sent as it is from the working directory."""
     local = _is_local(endpoint_url)
     lines = [
         "# The AWS CLI has no command for streaming (InvokeEndpointWithResponseStream):",
         "# use the Python example for a streamed answer.",
     ]
-    body_word, prelude = _cli_body(request.body, request.content_type)
-    lines += prelude
+    if body_file is not None:
+        body_word = _cli_option("--body", f"fileb://{body_file}")
+        lines.append(f"# The body is the file you chose on the page: run this next to {body_file}.")
+    else:
+        body_word, prelude = _cli_body(request.body, request.content_type)
+        lines += prelude
     command = "aws sagemaker-runtime invoke-endpoint"
     if local:
         # The built-in server accepts any credentials; the CLI still needs some to sign the request.
@@ -283,6 +290,17 @@ def _python_body(request: InvocationRequest) -> _PythonBody:
         encoded = base64.b64encode(data).decode("ascii")
         return _PythonBody([f'body = base64.b64decode("{encoded}")'], "body", ("base64",))
     return _PythonBody([f"body = {_py_text_block(text)}"], "body")
+
+
+def _python_file_body(name: str) -> _PythonBody:
+    return _PythonBody(
+        [
+            "# The body is the file you chose on the page: put it next to this script (or change the path).",
+            f'with open({_py_string(name)}, "rb") as file:',
+            f"{_INDENT}body = file.read()",
+        ],
+        "body",
+    )
 
 
 _NOT_JSON = object()

@@ -181,6 +181,30 @@ def test_python_example_sends_a_binary_body_byte_for_byte(server: LocalEndpoints
     assert json.loads(printed)["width"] == 4
 
 
+def test_examples_for_a_file_body_read_the_file_and_run_as_printed(
+    server: LocalEndpoints, workdir: Path
+) -> None:
+    # The page's file body: the code reads the file the user chose (by its safe name) instead of holding
+    # its bytes, and the CLI sends it with fileb://.
+    picture = png_bytes()
+    (workdir / "cat_photo.png").write_bytes(picture)
+    request_ = InvocationRequest("demo-image-inspector", picture, content_type="image/png")
+
+    code = python_code(
+        request_, stream=False, region="us-east-1", endpoint_url=server.url, body_file="cat_photo.png"
+    )
+    assert 'with open("cat_photo.png", "rb") as file:' in code and "b64decode" not in code
+    assert json.loads(run_python(code, workdir))["width"] == 4
+    assert last_invocation(server)[1] == picture
+
+    command = cli_command(request_, region="us-east-1", endpoint_url=server.url, body_file="cat_photo.png")
+    assert "--body fileb://cat_photo.png" in command and "base64" not in command
+    run_shell(command, workdir)
+    headers, body = last_invocation(server)
+    assert body == picture and headers["content-type"] == "image/png"
+    assert json.loads((workdir / "response.json").read_text())["height"] == 3
+
+
 def test_python_example_saves_a_binary_answer_to_a_file(server: LocalEndpoints, workdir: Path) -> None:
     # Accept image/png is refused by the inspector (it answers JSON), so the example must fail loudly, and
     # the code path that saves bytes must still be valid Python that ran up to the call.

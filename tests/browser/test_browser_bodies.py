@@ -1,0 +1,89 @@
+"""Request bodies other than JSON in Chromium: a picture uploaded and sent byte for byte to the image
+inspector, the editor's text kept while a file is the body, and a file too large refused before sending."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from local_endpoints import LocalEndpoints
+from services.results import MAX_BODY_BYTES
+from tests.browser.helpers import (
+    card_output,
+    code_text,
+    editor_text,
+    invocations,
+    newest_card,
+    pick_endpoint,
+    replace_editor_text,
+    send,
+    send_button,
+    wait_for_editor_json,
+    wait_for_status,
+)
+
+
+def _choose_kind(page: Page, kind: str) -> None:
+    page.locator(".st-key-body-kind").get_by_role("radio", name=kind, exact=True).click()
+
+
+def _picture(path: Path) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (240, 160, 30)).save(buffer, format="PNG")
+    path.write_bytes(buffer.getvalue())
+    return buffer.getvalue()
+
+
+def test_a_picture_is_uploaded_previewed_and_sent_byte_for_byte(
+    page: Page, server: LocalEndpoints, tmp_path: Path
+):
+    pick_endpoint(page, "demo-image-inspector")
+    _choose_kind(page, "File")
+    picture = _picture(tmp_path / "orange.png")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(tmp_path / "orange.png"))
+    preview = page.locator(".st-key-request-file-preview")
+    expect(preview.get_by_role("img")).to_be_visible()  # the thumbnail
+    expect(preview).to_contain_text(f"{len(picture):,} bytes")
+    expect(page.locator(".st-key-opt-content-type input")).to_have_value("image/png")
+    expect(page.locator(".st-key-request-editor")).to_be_hidden()  # the file is the body, not the editor
+
+    send(page)
+    card = newest_card(page)
+    wait_for_status(card, "success")
+    assert json.loads(code_text(card_output(card)))["width"] == 64
+    [sent] = invocations(server)
+    assert sent.body == picture and sent.headers["content-type"] == "image/png"
+
+
+def test_the_editors_text_is_kept_while_a_file_is_the_body(
+    page: Page, server: LocalEndpoints, tmp_path: Path
+):
+    pick_endpoint(page, "demo-text-classifier")
+    wait_for_editor_json(page, "value.features")
+    typed = '{"features": ["typed just before the switch"]}'
+    replace_editor_text(page, typed)
+    _choose_kind(page, "File")  # at once, before the editor hands its text over
+    expect(send_button(page)).to_be_disabled()  # no file yet
+    _choose_kind(page, "JSON")
+    expect(page.locator(".st-key-request-editor")).to_be_visible()
+    assert editor_text(page) == typed
+    send(page)
+    wait_for_status(newest_card(page), "success")
+    assert [r.body for r in invocations(server)] == [typed.encode()]
+
+
+def test_a_file_over_6_mib_is_refused_before_anything_is_sent(
+    page: Page, server: LocalEndpoints, tmp_path: Path
+):
+    pick_endpoint(page, "demo-image-inspector")
+    _choose_kind(page, "File")
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"\x00" * (MAX_BODY_BYTES + 1))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(big))
+    expect(page.get_by_text("InvokeEndpoint takes at most", exact=False)).to_be_visible()
+    expect(send_button(page)).to_be_disabled()
+    assert invocations(server) == []
