@@ -16,8 +16,10 @@ from components import (
     page_style,
     request_actions,
     request_file,
+    request_loader,
     request_options,
     result_card,
+    saved_requests,
     session_cards,
     stream_switch,
 )
@@ -30,7 +32,7 @@ from services.endpoints import EndpointCatalog
 from services.errors import ServiceError
 from services.history import History
 from services.request_body import JsonProblem, check_json, check_text, format_json
-from services.request_files import RequestFile, looks_like_text, safe_file_name
+from services.request_files import RequestFile, safe_file_name
 from services.results import InvocationRequest, target_label
 from services.samples import FALLBACK_BODY, sample_request
 
@@ -64,7 +66,7 @@ def _load_sample_when_target_changes(picked: endpoint_picker.Picked | None, conn
     st.session_state[_SAMPLE_FOR] = target
     pending = st.session_state.pop(PENDING_LOAD, None)
     if pending is not None:  # a request reopened from History wins over the sample
-        _load_body(pending["body"], pending["content_type"])
+        request_loader.load_body(pending["body"], pending["content_type"])
         request_options.set_advanced(pending.get("options", {}))
         return
     _load_sample(picked)
@@ -72,19 +74,7 @@ def _load_sample_when_target_changes(picked: endpoint_picker.Picked | None, conn
 
 def _load_sample(picked: endpoint_picker.Picked | None) -> None:
     body, content_type = _sample_for(picked)
-    _load_body(body.encode("utf-8"), content_type)
-
-
-def _load_body(data: bytes, content_type: str) -> None:
-    """Put a body back: text into the editor (in the kind its content type is written in), anything else as
-    the file to send."""
-    if looks_like_text(data):
-        json_editor.load(data.decode("utf-8"))
-        body_kind.set_kind(body_kind.kind_for(content_type))
-    else:
-        request_file.hold(RequestFile(safe_file_name("", content_type), data, content_type))
-        body_kind.set_kind(body_kind.FILE)
-    request_options.set_content_type(content_type)  # no field is drawn yet: it takes the value at once
+    request_loader.load_body(body.encode("utf-8"), content_type)
 
 
 def _apply_pending_history_load(connection: Connection, catalog: EndpointCatalog) -> None:
@@ -254,7 +244,9 @@ def _request_side(connection: Connection) -> None:
         picked = endpoint_picker.render(catalog, scope=connection.label)
     _load_sample_when_target_changes(picked, connection)
     mode = st.radio("Testing options", [SAMPLE_MODE, SDK_MODE], key="testing-mode", horizontal=True)
-    kind = body_kind.render()
+    with st.container(horizontal=True, vertical_alignment="bottom", key="request-kind-row"):
+        kind = body_kind.render()
+        saved_requests.render(target_label(picked.name, picked.inference_component) if picked else None)
     options = request_options.render()
     _editor_and_actions(picked, options, connection, sdk=mode == SDK_MODE, file_body=kind == body_kind.FILE)
 

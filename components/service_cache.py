@@ -15,6 +15,7 @@ from services.conversation_store import ConversationStore
 from services.endpoints import EndpointCatalog
 from services.history import History, default_history_path
 from services.invoker import Invoker
+from services.saved_requests import SavedRequests
 
 
 @st.cache_resource(show_spinner=False, hash_funcs={Connection: repr})
@@ -54,6 +55,16 @@ def conversations() -> ConversationStore:
 @st.cache_resource(show_spinner=False)
 def conversations_at(path: str) -> ConversationStore:
     return ConversationStore(history_at(path))
+
+
+def saved_requests() -> SavedRequests:
+    """The requests saved under a name per endpoint, kept in the history file."""
+    return saved_requests_at(str(default_history_path()))
+
+
+@st.cache_resource(show_spinner=False)
+def saved_requests_at(path: str) -> SavedRequests:
+    return SavedRequests(history_at(path))
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,5 +1,6 @@
 """Request bodies other than JSON in Chromium: a picture uploaded and sent byte for byte to the image
-inspector, the editor's text kept while a file is the body, and a file too large refused before sending."""
+inspector, the editor's text kept while a file is the body, a file too large refused before sending, and a
+saved request reopened after the app restarts."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from local_endpoints import LocalEndpoints
 from services.results import MAX_BODY_BYTES
 from tests.browser.helpers import (
     card_output,
+    checked_tab,
     code_text,
     editor_text,
     invocations,
@@ -23,8 +25,10 @@ from tests.browser.helpers import (
     send,
     send_button,
     wait_for_editor_json,
+    wait_for_editor_text,
     wait_for_status,
 )
+from tests.support.real_app import streamlit_app
 
 
 def _choose_kind(page: Page, kind: str) -> None:
@@ -87,3 +91,27 @@ def test_a_file_over_6_mib_is_refused_before_anything_is_sent(
     expect(page.get_by_text("InvokeEndpoint takes at most", exact=False)).to_be_visible()
     expect(send_button(page)).to_be_disabled()
     assert invocations(server) == []
+
+
+def test_a_saved_request_is_reopened_after_the_app_restarts(browser, server: LocalEndpoints, tmp_path: Path):  # type: ignore[no-untyped-def]
+    history = tmp_path / "history.sqlite3"
+    body = '{"features": ["saved before the restart"]}'
+    with streamlit_app(server.url, history) as url, checked_tab(browser, url) as page:
+        pick_endpoint(page, "demo-text-classifier")
+        wait_for_editor_json(page, "value.features")
+        replace_editor_text(page, body)
+        page.wait_for_timeout(1500)  # the editor hands its text over after a pause in typing
+        page.get_by_test_id("stPopover").get_by_role("button", name="Save").click()
+        page.get_by_label("Name", exact=True).fill("before the restart")
+        page.get_by_role("button", name="Save request").click()
+        expect(page.get_by_text("Saved “before the restart”", exact=False)).to_be_visible()
+    with streamlit_app(server.url, history) as url, checked_tab(browser, url) as page:  # a new server
+        pick_endpoint(page, "demo-text-classifier")
+        wait_for_editor_json(page, "value.features")
+        saved = page.locator('[class*="st-key-saved-request-choice-"]')
+        saved.locator("input").fill("before")
+        page.get_by_role("option", name="before the restart").click()
+        wait_for_editor_text(page, body)
+        send(page)
+        wait_for_status(newest_card(page), "success")
+        assert [r.body for r in invocations(server)] == [body.encode()]
