@@ -241,7 +241,7 @@ def _request_side(connection: Connection) -> None:
         return
     _apply_pending_history_load(connection, catalog)
     with st.container():  # however many lines the picker draws, what follows keeps its place (no remount)
-        picked = endpoint_picker.render(catalog, scope=connection.label)
+        picked = endpoint_picker.render(catalog, scope=connection.label, connection=connection)
     _load_sample_when_target_changes(picked, connection)
     mode = st.radio("Testing options", [SAMPLE_MODE, SDK_MODE], key="testing-mode", horizontal=True)
     with st.container(horizontal=True, vertical_alignment="bottom", key="request-kind-row"):

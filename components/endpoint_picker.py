@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from components import endpoint_details
 from components.safe_text import escape_markdown
+from services.connection import Connection
 from services.endpoints import EndpointCatalog, EndpointDetails
 from services.errors import ServiceError
 
@@ -65,8 +67,9 @@ def _listed_choice(catalog: EndpointCatalog, scope: str) -> str | None:
     return None if index is None else summaries[index].name
 
 
-def render(catalog: EndpointCatalog, *, scope: str) -> Picked | None:
-    """Draw the picker; `scope` (the connection) keeps selections of different connections apart."""
+def render(catalog: EndpointCatalog, *, scope: str, connection: Connection | None = None) -> Picked | None:
+    """Draw the picker; `scope` (the connection) keeps selections of different connections apart. With
+    `connection`, a Details button beside the status opens the endpoint's details."""
     try:
         with _waiting(catalog.needs_fetch(), "Listing the endpoints…"):
             summaries = catalog.endpoints()
@@ -75,7 +78,7 @@ def render(catalog: EndpointCatalog, *, scope: str) -> Picked | None:
         summaries, list_error = [], error
     labels = {s.name: f"{s.name} · {s.status}" for s in summaries}
 
-    pick, refresh = st.columns([3, 1], vertical_alignment="bottom")
+    pick, refresh = st.columns([12, 1], vertical_alignment="bottom", gap="small")
     with pick:
         st.selectbox(
             "Endpoint",
@@ -90,9 +93,8 @@ def render(catalog: EndpointCatalog, *, scope: str) -> Picked | None:
         )
     with refresh:
         st.button(
-            "Refresh",
+            "",
             icon=":material/refresh:",
-            width="stretch",
             key="endpoints-refresh",
             help="Refresh the endpoint list",
             on_click=catalog.refresh,
@@ -113,7 +115,7 @@ def render(catalog: EndpointCatalog, *, scope: str) -> Picked | None:
         )
     picked = chosen(catalog, scope=scope)
     if picked is not None:
-        _details(catalog, picked, scope)
+        _details(catalog, picked, scope, connection)
     return chosen(catalog, scope=scope)  # the component selectbox may just have been drawn
 
 
@@ -130,7 +132,7 @@ def _first_in_service(summaries: list) -> int | None:
     return next((i for i, s in enumerate(summaries) if s.status == "InService"), 0)
 
 
-def _details(catalog: EndpointCatalog, picked: Picked, scope: str) -> None:
+def _details(catalog: EndpointCatalog, picked: Picked, scope: str, connection: Connection | None) -> None:
     """What is known about the chosen endpoint: why it could not be described, its components, its status."""
     if picked.details is None:
         try:
@@ -149,13 +151,18 @@ def _details(catalog: EndpointCatalog, picked: Picked, scope: str) -> None:
             key=component_key(scope, picked.name),
             help="This endpoint hosts inference components: requests go to the one chosen here.",
         )
-    _status_line(details, picked.blocked_reason)
+    _status_line(catalog, details, picked.blocked_reason, connection)
 
 
-def _status_line(details: EndpointDetails, reason: str | None) -> None:
+def _status_line(
+    catalog: EndpointCatalog, details: EndpointDetails, reason: str | None, connection: Connection | None
+) -> None:
     kind = "asynchronous" if details.is_async else "serverless" if details.is_serverless else "real-time"
     variants = ", ".join(v.name for v in details.variants) or "no variants"
-    st.caption(escape_markdown(f"Status: {details.status} · {kind} · variants: {variants}"))
+    with st.container(horizontal=True, vertical_alignment="center", key="endpoint-status-line"):
+        st.caption(escape_markdown(f"Status: {details.status} · {kind} · variants: {variants}"))
+        if connection is not None:
+            endpoint_details.button(details, connection, catalog.clients.sagemaker.meta.region_name)
     if reason:
         with st.container(key="endpoint-blocked-reason"):
             st.warning(escape_markdown(reason), icon=":material/block:")

@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import quote
 
 import urllib3.exceptions
 from botocore import exceptions as bx
 from botocore.parsers import ResponseParserError
 
 from services import errors
+from services.console_links import console_encode, log_group_url
 
 # The packages whose exceptions, or whose frames an exception was raised in, are the SDK failing.
 _SDK_PACKAGES = frozenset({"botocore", "boto3", "urllib3", "s3transfer"})
@@ -159,16 +159,8 @@ def log_console_url(log_stream_arn: str) -> str | None:
     group = parts[6].removesuffix(":*")
     if not region or not group:
         return None
-    domain = {
-        "aws-cn": f"{region}.console.amazonaws.cn",
-        "aws-us-gov": f"{region}.console.amazonaws-us-gov.com",
-    }.get(partition, f"{region}.console.aws.amazon.com")
-    url = f"https://{domain}/cloudwatch/home?region={region}#logsV2:log-groups/log-group/{_console_encode(group)}"
-    return f"{url}/log-events/{_console_encode(stream)}" if stream else url
-
-
-def _console_encode(name: str) -> str:
-    return quote(quote(name, safe=""), safe="").replace("%", "$")
+    url = log_group_url(region, group, partition)
+    return f"{url}/log-events/{console_encode(stream)}" if stream else url
 
 
 def _from_client_error(exc: bx.ClientError) -> errors.ServiceError:

@@ -66,6 +66,22 @@ class InferenceComponentSummary:
     variant_name: str | None
     created_at: datetime | None
     image: str | None = None  # the component's container image when DescribeInferenceComponent tells it
+    # Its specification, when DescribeInferenceComponent tells it: what each copy reserves, and the copies.
+    cpu_cores: float | None = None
+    memory_mb: int | None = None
+    accelerators: float | None = None
+    copies: int | None = None
+    model_name: str | None = None
+
+
+@dataclass(frozen=True)
+class DataCapture:
+    """DescribeEndpoint's DataCaptureConfig: whether requests and answers are captured to S3."""
+
+    enabled: bool
+    status: str | None  # Started / Stopped
+    sampling_percentage: int | None
+    destination: str | None
 
 
 @dataclass(frozen=True)
@@ -85,6 +101,7 @@ class EndpointDetails:
     # What could not be read, in sentences, e.g. an identity allowed DescribeEndpoint but not
     # ListInferenceComponents: the endpoint is still described and can still be invoked.
     unavailable: tuple[str, ...] = ()
+    data_capture: DataCapture | None = None
 
     @property
     def is_serverless(self) -> bool:
@@ -167,6 +184,18 @@ def describe_endpoint(clients: Clients, name: str) -> EndpointDetails:
         is_async="AsyncInferenceConfig" in endpoint or "AsyncInferenceConfig" in config,
         inference_components=components,
         unavailable=tuple(unavailable),
+        data_capture=_data_capture(endpoint.get("DataCaptureConfig")),
+    )
+
+
+def _data_capture(config: dict[str, Any] | None) -> DataCapture | None:
+    if not config:
+        return None
+    return DataCapture(
+        enabled=bool(config.get("EnableCapture")),
+        status=config.get("CaptureStatus"),
+        sampling_percentage=config.get("CurrentSamplingPercentage"),
+        destination=config.get("DestinationS3Uri"),
     )
 
 
@@ -306,23 +335,27 @@ def _variant(live: dict[str, Any], configured: dict[str, Any]) -> VariantDetails
 
 def _component(clients: Clients, row: dict[str, Any]) -> InferenceComponentSummary:
     name = row["InferenceComponentName"]
+    try:
+        with translated():
+            described = clients.sagemaker.describe_inference_component(InferenceComponentName=name)
+    except errors.ServiceError:
+        described = {}  # its image and specs only add detail; the component is listed regardless
+    specification = described.get("Specification") or {}
+    compute = specification.get("ComputeResourceRequirements") or {}
+    runtime = described.get("RuntimeConfig") or {}
     return InferenceComponentSummary(
         name=name,
         arn=row.get("InferenceComponentArn"),
         status=row.get("InferenceComponentStatus"),
         variant_name=row.get("VariantName"),
         created_at=row.get("CreationTime"),
-        image=_component_image(clients, name),
+        image=container_image(specification.get("Container") or {}),
+        cpu_cores=compute.get("NumberOfCpuCoresRequired"),
+        memory_mb=compute.get("MinMemoryRequiredInMb"),
+        accelerators=compute.get("NumberOfAcceleratorDevicesRequired"),
+        copies=runtime.get("CurrentCopyCount", runtime.get("DesiredCopyCount")),
+        model_name=specification.get("ModelName"),
     )
-
-
-def _component_image(clients: Clients, name: str) -> str | None:
-    try:
-        with translated():
-            described = clients.sagemaker.describe_inference_component(InferenceComponentName=name)
-    except errors.ServiceError:
-        return None  # the image only refines the sample request; the component is listed regardless
-    return container_image((described.get("Specification") or {}).get("Container") or {})
 
 
 def container_image(container: dict[str, Any]) -> str | None:
