@@ -21,6 +21,7 @@ from components import (
     result_card,
     saved_requests,
     session_cards,
+    session_control,
     stream_switch,
 )
 from components.connection_sidebar import STATE_KEY as CONNECTION_KEY
@@ -101,12 +102,16 @@ def _apply_pending_history_load(connection: Connection, catalog: EndpointCatalog
 def _build_request(
     picked: endpoint_picker.Picked, body: bytes, options: request_options.RequestOptions
 ) -> InvocationRequest:
+    extra = dict(options.extra)
+    session = session_control.current(picked)
+    if session is not None and "session_id" not in extra:  # a SessionId typed in Advanced wins
+        extra["session_id"] = session.id
     return InvocationRequest(
         endpoint_name=picked.name,
         body=body,
         content_type=options.content_type,
         inference_component_name=picked.inference_component,
-        **options.extra,
+        **extra,
     )
 
 
@@ -247,6 +252,7 @@ def _request_side(connection: Connection) -> None:
     with st.container(horizontal=True, vertical_alignment="bottom", key="request-kind-row"):
         kind = body_kind.render()
         saved_requests.render(target_label(picked.name, picked.inference_component) if picked else None)
+        session_control.render(picked, connection)
     options = request_options.render()
     _editor_and_actions(picked, options, connection, sdk=mode == SDK_MODE, file_body=kind == body_kind.FILE)
 

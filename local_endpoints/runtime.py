@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ from local_endpoints.limits import MAX_RUNTIME_BODY_BYTES
 from local_endpoints.models.base import Model, ModelInputError, ModelResponse, ModelStream
 from local_endpoints.part_batches import MAX_PARTS, Batch, pull_batch
 from local_endpoints.recording import record, server_state
+from local_endpoints.sessions import CLOSE, NEW_SESSION, session_request
 from local_endpoints.state import ServerState
 from local_endpoints.wire_errors import ModelError, ThrottlingException, ValidationError, WireError
 
@@ -46,6 +48,7 @@ class Call:
     custom_attributes: str | None
     fault: Fault | None
     new_session: bool
+    session_id: str | None = None  # an open session the call is made in
 
     def headers(self) -> dict[str, str]:
         headers = {"x-Amzn-Invoked-Production-Variant": self.variant_name}
@@ -75,6 +78,9 @@ async def invoke_endpoint(request: Request) -> Response:
     state = server_state(request)
     try:
         call = await _prepare(request, state, "InvokeEndpoint")
+        control = session_request(call.body) if (call.new_session or call.session_id) else None
+        if control is not None:
+            return _session_control(state, call, control)
         model = await _ready_model(call)
         try:
             answer = await run_in_threadpool(_invoke, model, call)
@@ -90,6 +96,26 @@ async def invoke_endpoint(request: Request) -> Response:
         headers["X-Amzn-SageMaker-New-Session-Id"] = f"{session_id}; Expires={_iso(expires)}"
     # media_type stays None: Starlette would append "; charset=utf-8" to text/* types the model chose
     return Response(answer.body, headers=headers)
+
+
+def _session_control(state: ServerState, call: Call, control: str) -> Response:
+    """The container's answer to the session contract's own requests (local_endpoints.sessions)."""
+    headers = {"Content-Type": "application/json", **call.headers()}
+    body: dict[str, object]
+    if control == NEW_SESSION and call.new_session:
+        session_id, expires = state.sessions.open(call.endpoint.name)
+        headers["X-Amzn-SageMaker-New-Session-Id"] = f"{session_id}; Expires={_iso(expires)}"
+        body = {"sessionId": session_id, "expires": _iso(expires)}
+    elif control == CLOSE and call.session_id is not None:
+        state.sessions.close(call.session_id)
+        headers["X-Amzn-SageMaker-Closed-Session-Id"] = call.session_id
+        body = {"sessionId": call.session_id, "closed": True}
+    else:  # NEW_SESSION with an existing id, or CLOSE while opening one: the contract has no such request
+        raise ValidationError(
+            f'"requestType": "{control}" does not go with this SessionId: open a session with SessionId '
+            "NEW_SESSION, close one with its id."
+        )
+    return Response(json.dumps(body).encode(), headers=headers)
 
 
 async def invoke_endpoint_with_response_stream(request: Request) -> Response:
@@ -213,6 +239,8 @@ async def _prepare(request: Request, state: ServerState, operation: str) -> Call
         fault=fault,
         new_session=_session(state, name, headers.get("x-amzn-sagemaker-session-id"), streaming),
     )
+    if not call.new_session:
+        call.session_id = headers.get("x-amzn-sagemaker-session-id")
     if fault is not None and fault.model_error_status is not None:
         raise call.model_error(fault.model_error_status, fault.model_error_message)
     return call

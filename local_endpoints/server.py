@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from types import TracebackType
 
 import uvicorn
@@ -156,6 +157,17 @@ class LocalEndpoints:
     @token_delay.setter
     def token_delay(self, seconds: float) -> None:
         self._state.token_delay = limits.token_delay(seconds)
+
+    @property
+    def session_ttl(self) -> float:
+        """Seconds a new stateful session lives (1,200, as on SageMaker); `reset()` restores it."""
+        return self._state.sessions.ttl.total_seconds()
+
+    @session_ttl.setter
+    def session_ttl(self, seconds: float) -> None:
+        if not 0 < seconds <= 86_400:
+            raise ValueError(f"session_ttl must be between 0 and 86,400 seconds, not {seconds}")
+        self._state.sessions.ttl = timedelta(seconds=seconds)
 
     def inject_fault(
         self,

@@ -11,7 +11,7 @@ from local_endpoints.catalog import ENDPOINT_NAME, ENDPOINT_STATUSES, Catalog
 from local_endpoints.demo_catalog import bulk_endpoints, container_endpoint, demo_catalog
 from local_endpoints.faults import FaultBook
 from local_endpoints.request_log import RequestLog
-from local_endpoints.sessions import SessionBook
+from local_endpoints.sessions import SESSION_TTL, SessionBook
 
 
 @dataclass
@@ -69,4 +69,5 @@ class ServerState:
         self.faults.clear()
         self.log.clear()
         self.sessions.clear()
+        self.sessions.ttl = SESSION_TTL
         self.catalog.restore()

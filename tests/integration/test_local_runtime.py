@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -318,3 +319,52 @@ def test_unknown_paths_are_refused_and_logged(server: LocalEndpoints) -> None:
         assert error.headers["x-amzn-ErrorType"] == "UnknownOperationException"
         assert error.headers["x-amzn-RequestId"]
     assert [r.operation for r in server.requests()] == ["Unknown"]
+
+
+def _classify(runtime_client: Any, body: bytes = CLASSIFIER_REQUEST, **session: str) -> dict[str, Any]:
+    return invoke(
+        runtime_client,
+        EndpointName="demo-text-classifier",
+        Body=body,
+        ContentType="application/json",
+        **session,
+    )
+
+
+def test_a_session_opened_by_the_contracts_request_is_used_then_closed(
+    runtime_client: Any, server: LocalEndpoints
+) -> None:
+    opened = _classify(runtime_client, b'{"requestType": "NEW_SESSION"}', SessionId="NEW_SESSION")
+    session_id, expires = opened["NewSessionId"].split("; Expires=")
+    assert json.loads(opened["Body"]) == {"sessionId": session_id, "expires": expires}
+    used = _classify(runtime_client, SessionId=session_id)  # the model answers inside the session
+    assert "predictions" in json.loads(used["Body"])
+    assert (
+        server.requests()[-1].headers["x-amzn-sagemaker-session-id"] == session_id
+    )  # the request log shows it
+
+    closed = _classify(runtime_client, b'{"requestType": "CLOSE"}', SessionId=session_id)
+    assert closed["ClosedSessionId"] == session_id
+    assert json.loads(closed["Body"]) == {"sessionId": session_id, "closed": True}
+    with pytest.raises(ClientError) as raised:  # closed: gone
+        _classify(runtime_client, SessionId=session_id)
+    assert f"Session {session_id} was not found" in error_of(raised)[2]
+
+
+def test_a_session_expires_and_the_contract_refuses_mismatched_requests(
+    runtime_client: Any, server: LocalEndpoints
+) -> None:
+    server.session_ttl = 0.2
+    opened = _classify(
+        runtime_client, SessionId="NEW_SESSION"
+    )  # any body: the model answers, a session opens
+    session_id = opened["NewSessionId"].split("; ")[0]
+    with pytest.raises(ClientError) as raised:  # CLOSE while opening one
+        _classify(runtime_client, b'{"requestType": "CLOSE"}', SessionId="NEW_SESSION")
+    assert error_of(raised)[:2] == ("ValidationError", 400)
+    time.sleep(0.3)
+    with pytest.raises(ClientError) as raised:
+        _classify(runtime_client, SessionId=session_id)
+    assert "has expired" in error_of(raised)[2]
+    server.reset()
+    assert server.session_ttl == 1200
