@@ -53,26 +53,31 @@ def build_app(state: ServerState, body_timeout_s: float = Timeouts().body_s) -> 
         ]
     )
     app.state.local = state
-    return _RequestId(SameOriginOnly(BodyGuard(app, body_timeout_s)))
+    return _RequestId(SameOriginOnly(BodyGuard(app, body_timeout_s)), state)
 
 
 class _RequestId:
-    """Adds `x-amzn-RequestId` (a fresh uuid4) to every response, streamed ones included."""
+    """Adds `x-amzn-RequestId` (a fresh uuid4) to every response, streamed ones included. The id is known
+    from the request's start (`request.state.request_id`), so the request log files the request under it,
+    and the answer's status is noted there when it starts."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, state: ServerState) -> None:
         self.app = app
+        self.state = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = str(uuid.uuid4()).encode()
+        request_id = str(uuid.uuid4())
+        scope.setdefault("state", {})["request_id"] = request_id
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
+                self.state.log.note_status(request_id, int(message["status"]))
                 message = {
                     **message,
-                    "headers": [*message.get("headers", []), (b"x-amzn-RequestId", request_id)],
+                    "headers": [*message.get("headers", []), (b"x-amzn-RequestId", request_id.encode())],
                 }
             await send(message)
 

@@ -2,6 +2,7 @@
 
 GET    /_local/health               "ok"
 GET    /_local/requests             the request log, oldest first (bodies base64)
+GET    /_local/requests/{id}        the request whose answer carried this x-amzn-RequestId, with its status
 DELETE /_local/requests             clear it
 GET    /_local/faults               faults in force, by endpoint
 PUT    /_local/faults/{name}        set a fault: JSON with the fields of faults.Fault
@@ -39,6 +40,13 @@ async def requests_log(request: Request) -> Response:
         log.clear()
         return Response(status_code=204)
     return JSONResponse([entry.to_json() for entry in log.all()])
+
+
+async def one_request(request: Request) -> Response:
+    found = server_state(request).log.find(request.path_params["request_id"])
+    if found is None:
+        return JSONResponse({"error": "No request with this id in the log (it keeps the newest 2,000)."}, 404)
+    return JSONResponse(found.to_json())
 
 
 async def faults(request: Request) -> Response:
@@ -100,6 +108,7 @@ def _bad_request(message: str) -> Response:
 ROUTES = [
     Route("/_local/health", health, methods=["GET"]),
     Route("/_local/requests", requests_log, methods=["GET", "DELETE"]),
+    Route("/_local/requests/{request_id}", one_request, methods=["GET"]),
     Route("/_local/faults", faults, methods=["GET", "DELETE"]),
     Route("/_local/faults/{name}", faults, methods=["PUT", "DELETE"]),
     Route("/_local/endpoints", endpoints, methods=["POST"]),

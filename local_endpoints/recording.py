@@ -28,6 +28,7 @@ async def record(request: Request, operation: str, endpoint_name: str | None) ->
             headers={name.lower(): value for name, value in request.headers.items()},
             body=body,
             received_at=received_at,
+            request_id=getattr(request.state, "request_id", None),
         )
     )
     return body

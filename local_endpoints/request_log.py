@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import threading
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -26,9 +26,13 @@ class RecordedRequest:
     headers: dict[str, str]  # names lower-case
     body: bytes
     received_at: datetime  # UTC
+    request_id: str | None = None  # the x-amzn-RequestId its answer carries
+    status: int | None = None  # the answer's HTTP status, once it started
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "request_id": self.request_id,
+            "status": self.status,
             "operation": self.operation,
             "endpoint_name": self.endpoint_name,
             "method": self.method,
@@ -59,6 +63,19 @@ class RequestLog:
     def all(self) -> list[RecordedRequest]:
         with self._lock:
             return list(self._entries)
+
+    def find(self, request_id: str) -> RecordedRequest | None:
+        """The request whose answer carried this x-amzn-RequestId (None: never received, or dropped)."""
+        with self._lock:
+            return next((e for e in reversed(self._entries) if e.request_id == request_id), None)
+
+    def note_status(self, request_id: str, status: int) -> None:
+        """Write the answer's status on the request it answers (the newest requests are looked at first)."""
+        with self._lock:
+            for index in range(len(self._entries) - 1, max(-1, len(self._entries) - 64), -1):
+                if self._entries[index].request_id == request_id:
+                    self._entries[index] = replace(self._entries[index], status=status)
+                    return
 
     def clear(self) -> None:
         with self._lock:

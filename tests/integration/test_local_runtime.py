@@ -6,6 +6,8 @@ import io
 import json
 import re
 import time
+import urllib.error
+import urllib.request
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -368,3 +370,26 @@ def test_a_session_expires_and_the_contract_refuses_mismatched_requests(
     assert "has expired" in error_of(raised)[2]
     server.reset()
     assert server.session_ttl == 1200
+
+
+def test_the_log_files_each_request_under_the_request_id_its_answer_carried(
+    runtime_client: Any, server: LocalEndpoints
+) -> None:
+    answered = _classify(runtime_client)
+    with pytest.raises(ClientError) as raised:
+        _classify(runtime_client, b'{"features": 7}')
+    for request_id, status in [
+        (answered["ResponseMetadata"]["RequestId"], 200),
+        (raised.value.response["ResponseMetadata"]["RequestId"], 424),
+    ]:
+        with urllib.request.urlopen(f"{server.url}/_local/requests/{request_id}") as response:
+            record = json.loads(response.read())
+        assert (record["request_id"], record["status"], record["operation"]) == (
+            request_id,
+            status,
+            "InvokeEndpoint",
+        )
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(f"{server.url}/_local/requests/no-such-id")
+    assert missing.value.code == 404
+    missing.value.close()
