@@ -24,6 +24,8 @@ LMI_IMAGE = f"{_DLC}/djl-inference:0.31.0-lmi13.0.0-cu124"
 LMI_LEGACY_IMAGE = f"{_DLC}/djl-inference:0.23.0-deepspeed0.9.5-cu118"
 XGBOOST_IMAGE = f"683313688378.dkr.ecr.{REGION}.amazonaws.com/sagemaker-xgboost:1.7-1"
 PYTORCH_IMAGE = f"{_DLC}/pytorch-inference:2.3.0-cpu-py311-ubuntu20.04-sagemaker"
+#: Hugging Face Text Embeddings Inference (TEI), CPU build
+TEI_IMAGE = f"{_DLC}/tei-cpu:2.0.1-tei1.2.3-cpu-py310-ubuntu22.04"
 #: a team's own container (bring your own): its image and environment do not tell its request format
 CUSTOM_LLM_IMAGE = f"{ACCOUNT_ID}.dkr.ecr.{REGION}.amazonaws.com/acme/llm-server:1.4.2"
 
@@ -45,6 +47,13 @@ LMI_LEGACY_ENVIRONMENT = {
     "OPTION_ENABLE_STREAMING": "true",
 }
 CLASSIFIER_ENVIRONMENT = {"HF_MODEL_ID": "local/demo-text-classifier", "HF_TASK": "text-classification"}
+EMBEDDER_ENVIRONMENT = {"HF_MODEL_ID": "local/demo-embedder"}
+#: the PyTorch container running the model's own inference.py (model_fn, input_fn, predict_fn, output_fn)
+AUDIO_ANALYZER_ENVIRONMENT = {
+    "SAGEMAKER_PROGRAM": "inference.py",
+    "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code",
+}
+TEXT_TO_AUDIO_ENVIRONMENT = {"HF_MODEL_ID": "local/demo-text-to-audio", "HF_TASK": "text-to-audio"}
 
 
 def _demo_model(class_name: str, **kwargs: Any) -> ModelSlot:
@@ -136,6 +145,30 @@ def demo_catalog() -> Catalog:
         ),
         _single("demo-csv-regressor", XGBOOST_IMAGE, _demo_model("CsvRegressor"), "ml.m5.large", 5),
         _single("demo-image-inspector", PYTORCH_IMAGE, _demo_model("ImageInspector"), "ml.c5.xlarge", 6),
+        _single(
+            "demo-text-embedder",
+            TEI_IMAGE,
+            _demo_model("TextEmbedder"),
+            "ml.c6i.xlarge",
+            6.2,
+            environment=EMBEDDER_ENVIRONMENT,
+        ),
+        _single(
+            "demo-audio-analyzer",
+            PYTORCH_IMAGE,
+            _demo_model("AudioAnalyzer"),
+            "ml.m5.large",
+            6.4,
+            environment=AUDIO_ANALYZER_ENVIRONMENT,
+        ),
+        _single(
+            "demo-text-to-audio",
+            HF_PYTORCH_IMAGE,
+            _demo_model("TextToAudio"),
+            "ml.m5.xlarge",
+            6.6,
+            environment=TEXT_TO_AUDIO_ENVIRONMENT,
+        ),
         Endpoint(
             name="demo-ab-test",
             status="InService",

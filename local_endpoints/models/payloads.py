@@ -53,6 +53,10 @@ def parse_json(body: bytes, status: int = 400) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ModelInputError(status, f"The request body is not valid JSON: {exc}.") from exc
+    except RecursionError as exc:
+        raise ModelInputError(status, "The request body is JSON nested too deeply to read.") from exc
+    except ValueError as exc:  # Python reads no integer of more than 4,300 digits
+        raise ModelInputError(status, "The request body holds a number too long to read.") from exc
 
 
 def whole_as_stream(response: ModelResponse) -> ModelStream:
@@ -64,3 +68,16 @@ def whole_as_stream(response: ModelResponse) -> ModelStream:
 def json_bytes(value: Any) -> bytes:
     """Compact UTF-8 JSON, the way most model servers write it."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def json_type(value: Any) -> str:
+    """What kind of JSON value `value` is, for a message: "a string", "a number", "null", ..."""
+    names = {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        dict: "an object",
+        list: "a list",
+    }
+    return "null" if value is None else names.get(type(value), type(value).__name__)

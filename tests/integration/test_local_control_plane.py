@@ -219,6 +219,9 @@ def test_unknown_names_are_validation_exceptions(
         ("demo-lmi-generator", "djl-inference:0.31.0-lmi", ("OPTION_ROLLING_BATCH", "lmi-dist")),
         ("demo-lmi-legacy-generator", "djl-inference:0.23.0-deepspeed", ("OPTION_ROLLING_BATCH", "disable")),
         ("demo-text-classifier", "huggingface-pytorch-inference", ("HF_TASK", "text-classification")),
+        ("demo-text-embedder", "tei-cpu:2.0.1-tei1.2.3", ("HF_MODEL_ID", "local/demo-embedder")),
+        ("demo-audio-analyzer", "pytorch-inference:2.3.0", ("SAGEMAKER_PROGRAM", "inference.py")),
+        ("demo-text-to-audio", "huggingface-pytorch-inference", ("HF_TASK", "text-to-audio")),
     ],
 )
 def test_describe_model_tells_the_container_and_its_settings(
