@@ -286,6 +286,8 @@ def main() -> None:
                 render_settings(connection, catalog_for(connection))
             except ServiceError as error:
                 st.error(escape_markdown(error.message), icon=":material/key_off:")
+                if error.hint:
+                    st.caption(error.hint)  # our own words, in Markdown
             chat_saved.render(connection)
             if choice is not None:
                 chat_suggestions.editor(choice.target)

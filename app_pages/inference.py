@@ -33,7 +33,7 @@ from services.endpoints import EndpointCatalog
 from services.errors import ServiceError
 from services.history import History
 from services.request_body import JsonProblem, check_json, check_text, format_json
-from services.request_files import RequestFile, safe_file_name
+from services.request_files import RequestFile, safe_file_name, too_large
 from services.results import InvocationRequest, target_label
 from services.samples import FALLBACK_BODY, sample_request
 
@@ -43,6 +43,7 @@ ACTIONS_KEY = "request-actions"
 _SAMPLE_FOR = "_sample_loaded_for"
 PENDING_LOAD = "pending_history_load"  # set by the History page: a request to put back into the editor
 _NOTICE = "_request_notice"
+LARGE_BODY_BYTES = 1_048_576  # past this the editor may not draw the text whole: the page says so
 
 
 def _fallback_sample() -> tuple[str, str]:
@@ -154,8 +155,11 @@ def _act(action: request_actions.Action, connection: Connection) -> None:
                 return  # said next to the file; nothing is sent
             _send(picked, file.data, options, stream_switch.current(""), connection, action.nonce)
         elif _body_problem(body, options) is None:  # else the problem is shown by the editor; not sent
-            stream = stream_switch.current(body)
-            _send(picked, body.encode("utf-8"), options, stream, connection, action.nonce)
+            data = body.encode("utf-8")
+            if (too_big := too_large(len(data))) is not None:  # a click may carry more than Python had
+                st.session_state[_NOTICE] = ("error", too_big)
+                return
+            _send(picked, data, options, stream_switch.current(body), connection, action.nonce)
 
 
 def _send(
@@ -211,6 +215,22 @@ def _problem_box(problem: JsonProblem | None) -> None:
         )
 
 
+def _size_box(text: str) -> str | None:
+    """The body's size against SageMaker's limit, and a word when the editor cannot show it whole; the
+    problem (None within the limit)."""
+    size = len(text.encode("utf-8", "replace"))
+    problem = too_large(size)
+    with st.container(key="body-size"):  # always drawn: what follows keeps its place
+        if problem is not None:
+            st.error(escape_markdown(problem), icon=":material/block:")
+        elif size > LARGE_BODY_BYTES:
+            st.caption(
+                f"The body is {size / 1_048_576:.1f} MB: the editor may show only part of it (a very long "
+                "line is not drawn whole). What is sent is the whole text."
+            )
+    return problem
+
+
 def _notice() -> None:
     notice = st.session_state.pop(_NOTICE, None)
     if notice is not None:
@@ -242,7 +262,7 @@ def _request_side(connection: Connection) -> None:
         with st.container(key="connection-problem"):
             st.error(escape_markdown(error.message), icon=":material/key_off:")
             if error.hint:
-                st.caption(escape_markdown(error.hint))
+                st.caption(error.hint)  # our own words, in Markdown (`aws sso login` as code)
         return
     _apply_pending_history_load(connection, catalog)
     with st.container():  # however many lines the picker draws, what follows keeps its place (no remount)
@@ -309,8 +329,10 @@ def _editor_and_actions(
     problem = None if file_body else _body_problem(json_editor.text(), options)
     where = json_editor.Problem(problem.line, problem.column, problem.message) if problem else None
     json_editor.render(language="json" if options.is_json else "plain_text", problem=where, hidden=file_body)
+    size_problem = None
     if not file_body:  # checked again: the editor may have handed over newer text while it was drawn
         problem = _body_problem(json_editor.text(), options)
+        size_problem = _size_box(json_editor.text())
     _problem_box(problem)
     _notice()
     stream = stream_switch.render("" if file_body else json_editor.text())
@@ -320,6 +342,7 @@ def _editor_and_actions(
     reason = "Choose an endpoint first." if picked is None else picked.blocked_reason or ""
     if not reason and file_body:
         reason = "Choose a file to send first." if file is None else file.problem or ""
+    reason = reason or size_problem or ""
     pending = None
     if picked is not None:
         target = target_label(picked.name, picked.inference_component)

@@ -98,10 +98,9 @@ def _identity(connection: Connection) -> None:
         return
     try:
         account = _account(connection)
-    except ServiceError as error:
-        st.error(escape_markdown(error.message), icon=":material/key_off:")
-        if error.hint:
-            st.caption(error.hint)
+    except ServiceError:
+        # Short: the page says what is wrong and what to do, once (the same words twice read as two problems).
+        st.caption(":material/key_off: Not connected: the page says why.")
         return
     st.text(connection.label)
     st.caption(

@@ -56,15 +56,20 @@ class RequestFile:
 
 
 def size_problem(size: int) -> str | None:
-    """SageMaker's 6 MiB request limit, checked before anything is sent."""
+    """A file's size against SageMaker's 6 MiB request limit, checked before anything is sent."""
     if size == 0:
         return "The file is empty: SageMaker needs a body to send."
-    if size > MAX_BODY_BYTES:
-        return (
-            f"The file is {size:,} bytes; InvokeEndpoint takes at most {MAX_BODY_BYTES:,} bytes (6 MiB). "
-            "Nothing is sent."
-        )
-    return None
+    return too_large(size, "The file")
+
+
+def too_large(size: int, what: str = "The body") -> str | None:
+    """SageMaker's 6 MiB request limit, in a sentence; None within it."""
+    if size <= MAX_BODY_BYTES:
+        return None
+    return (
+        f"{what} is {size:,} bytes; InvokeEndpoint takes at most {MAX_BODY_BYTES:,} bytes (6 MiB). "
+        "Nothing is sent (for larger inputs, an asynchronous endpoint reads them from S3)."
+    )
 
 
 def content_type_for(name: str, data: bytes, declared: str | None = None) -> str:

@@ -115,3 +115,12 @@ def test_a_saved_request_is_reopened_after_the_app_restarts(browser, server: Loc
         send(page)
         wait_for_status(newest_card(page), "success")
         assert [r.body for r in invocations(server)] == [body.encode()]
+
+
+def test_a_7_mb_paste_is_said_too_large_and_nothing_is_sent(page: Page, server: LocalEndpoints):
+    pick_endpoint(page, "demo-text-classifier")
+    wait_for_editor_json(page, "value.features")
+    replace_editor_text(page, json.dumps({"features": ["x" * (7 * 1024 * 1024)]}))
+    expect(page.get_by_text("InvokeEndpoint takes at most 6,291,456 bytes", exact=False)).to_be_visible()
+    expect(send_button(page)).to_be_disabled()
+    assert invocations(server) == []

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from components import body_kind
 from local_endpoints import LocalEndpoints
 from services.results import MAX_BODY_BYTES
-from tests.ui.conftest import click, invocations, pick, run_until, statuses
+from tests.ui.conftest import click, editor_key, invocations, pick, run_until, statuses
 
 
 def _png() -> bytes:
@@ -102,3 +102,20 @@ def test_a_binary_request_reopened_from_history_comes_back_as_its_file(app: AppT
     run_until(app, lambda at: at.segmented_control(key=body_kind.KEY).value == body_kind.FILE)
     assert app.session_state["_request_file"].data == picture
     assert _content_type(app) == "image/png"
+
+
+def test_a_body_over_6_mib_is_refused_before_sending_and_no_card_is_made(
+    app: AppTest, server: LocalEndpoints
+):
+    pick(app, server, "demo-text-classifier")
+    big = json.dumps({"features": ["x" * MAX_BODY_BYTES]})
+    app.session_state[editor_key(app)] = big
+    app.run()
+    assert any("InvokeEndpoint takes at most" in e.value for e in app.error)
+    click(app, "send", big)
+    assert invocations(server) == [] and statuses(app) == []  # nothing sent, no Failed card with "—"
+    large = json.dumps({"features": ["x" * 2_000_000]})
+    app.session_state[editor_key(app)] = large
+    app.run()
+    assert not [e.value for e in app.error if "at most" in e.value]
+    assert any("may show only part of it" in c.value for c in app.caption)

@@ -67,7 +67,7 @@ def test_send_adds_a_card_and_sends_exactly_the_text_the_click_carried(app: AppT
     assert "**demo-text-classifier**" in card
     assert "| Request type | Status | Execution Length (ms) | Request Time | Result Time |" in card
     assert "| JSON | Success |" in card and "| just now | just now |" in card
-    assert "| Invoked variant | Request ID |" in card and "AllTraffic" in card
+    assert "| Invoked variant | AllTraffic |" in card and "| Request ID | " in card
     outputs = [c for c in app.code if "predictions" in c.value]
     assert [c.language for c in outputs] == ["json"] and outputs[0].value.startswith('{\n  "')  # pretty
 
@@ -237,7 +237,13 @@ def test_aws_without_credentials_explains_itself(server: LocalEndpoints, tmp_pat
     at.run()
     assert not at.exception
     messages = [e.value for e in at.error]
-    assert any("No AWS credentials found" in m for m in messages), messages
+    assert len([m for m in messages if "No AWS credentials found" in m]) == 1, messages  # said once
+    hints = [c.value for c in at.caption if "aws configure" in c.value]
+    assert hints == [
+        "Configure credentials (`aws configure` or `aws sso login`), pick another profile, "
+        "or use the Local connection."
+    ]  # Markdown, so the commands show as code rather than with their backticks
+    assert any("Not connected" in c.value for c in at.sidebar.caption)
     assert any(h.value == "Results" for h in at.subheader)  # the results column is still there
     assert invocations(server) == []
 
