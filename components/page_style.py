@@ -106,6 +106,17 @@ body:has([data-stale="false"] .smti-following) [data-testid="stElementContainer"
 body:has(.smti-instant-card) .st-key-no-results { display: none; }
 /* Less empty space above the title: the editor and the first card fit on one screen. */
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+/* A card's response details (result_card._details): label | value rows, ids on one line, selectable whole;
+   the box scrolls sideways when an id is wider than the card. */
+.smti-details { overflow-x: auto; }
+.smti-details thead { display: none; }
+[class*="st-key-result-card-"] .smti-details table { width: auto; margin-bottom: 0; }
+[class*="st-key-result-card-"] .smti-details td {
+  white-space: nowrap; overflow-wrap: normal; padding-right: 1rem;
+}
+[class*="st-key-result-card-"] .smti-details td:first-child { font-family: inherit; opacity: 0.65; }
+/* A JSON tree (components.output_json) scrolls inside the card instead of making it a page long. */
+[class*="st-key-result-card-"] [data-testid="stJson"] { max-height: 420px; overflow: auto; }
 </style>
 """
 

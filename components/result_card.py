@@ -37,8 +37,9 @@ STREAM_DEFINITIONS = (
     "All measured by the process that made the call, beside nothing else."
 )
 Value = str | TrustedHtml
-# A streamed answer longer than this stays in the chunked view its live card drew (and gets a download)
-# instead of becoming one code block: drawing an 80,000-character code block costs the browser ~0.3 s.
+# A streamed answer longer than this stays in the chunked view its live card drew instead of becoming one
+# code block (every streamed answer also gets a download): drawing an 80,000-character code block costs the
+# browser ~0.3 s.
 STREAM_CODE_LIMIT = 20_000
 
 
@@ -59,7 +60,7 @@ class Slots:
     caption: DeltaGenerator  # "Output", "Waiting for the endpoint…"
     content: DeltaGenerator  # the output (or the live text)
     extra: DeltaGenerator  # a download for a very long answer, the Failure Reason
-    details: DeltaGenerator  # variant, request id, attempts, content type
+    details: DeltaGenerator  # variant, request id, content type, custom attributes, session ids, attempts
     in_place: bool = True  # placeholders: a part with nothing to show must be cleared
 
     @classmethod
@@ -122,11 +123,11 @@ def draw_final(
     elif slots.in_place:
         slots.caption.empty()
         slots.content.empty()
-    long_text = len(text) > STREAM_CODE_LIMIT
-    if long_text or result.error is not None or slots.in_place:
+    if text or result.error is not None or slots.in_place:
         with slots.extra.container():
-            if long_text:
-                output_view.download(text.encode("utf-8"), "text/plain; charset=utf-8", key=f"download-{key}")
+            if text:  # a streamed answer, whole, as a file (a non-streamed one has its own under its output)
+                data = text.encode("utf-8")
+                output_view.download(data, file_name="response.txt", mime="text/plain", key=f"download-{key}")
             if result.error is not None:
                 failure_reason(result.error)
     _details(slots.details, result)
@@ -302,13 +303,31 @@ def failure_reason(error: ServiceError) -> None:
 
 
 def _details(slot: DeltaGenerator, result: InvocationResult) -> None:
+    """What SageMaker answered besides the body, in a label | value table (one element): the variant,
+    request id and content type always, the custom attributes and session ids when it sent them."""
+    text = _details_markdown(details(result))
+    slot.markdown(text, unsafe_allow_html=True)
+
+
+def details(result: InvocationResult) -> list[tuple[str, str]]:
+    """The response's metadata a user may need, labelled: (label, value) pairs, values as SageMaker sent
+    them."""
     request_id = result.request_id or (result.error.request_id if result.error else None)
-    fields: list[tuple[str, Value]] = [
-        ("Invoked variant", result.invoked_variant or "—"),
-        ("Request ID", request_id or "—"),
+    fields = [("Invoked variant", result.invoked_variant or "—"), ("Request ID", request_id or "—")]
+    optional = [
+        ("Response content type", result.content_type),
+        ("Custom attributes", result.custom_attributes),
+        ("New session ID", result.new_session_id),
+        ("Closed session ID", result.closed_session_id),
     ]
+    fields += [(label, value) for label, value in optional if value]
     if result.attempts > 1:
         fields.append(("Attempts", f"{result.attempts} ({result.attempts - 1} retried)"))
-    if result.content_type:
-        fields.append(("Response content type", result.content_type))
-    fields_table(fields, into=slot)
+    return fields
+
+
+def _details_markdown(fields: list[tuple[str, str]]) -> str:
+    """A two-column table without a header row, in a box of ours (`smti-details`, page_style): ids stay on
+    one line (the box scrolls sideways when one is wider than the card) and can be selected whole."""
+    rows = "\n".join(f"| {label} | {escape_markdown(value)} |" for label, value in fields)
+    return f'<div class="smti-details">\n\n| | |\n|---|---|\n{rows}\n\n</div>'

@@ -27,12 +27,36 @@ REPLAY_ENDPOINT = "replay"
 
 
 def replay_request(
-    body: bytes, content_type: str | None = "application/octet-stream", *, stream: bool = False, **how: int
+    body: bytes,
+    content_type: str | None = "application/octet-stream",
+    *,
+    stream: bool = False,
+    repeat: tuple[bytes, int] | None = None,
+    tail: bytes = b"",
+    **how: int,
 ) -> str:
     """The JSON request text that makes the container answer `body` (`status=`, `pieces=` optional).
-    `stream`: the request says `"stream": true`, which turns the page's Stream response switch on."""
-    spec = {"reply_b64": base64.b64encode(body).decode(), "content_type": content_type, **how}
+    `stream`: the request says `"stream": true`, which turns the page's Stream response switch on.
+    `repeat=(part, times)` and `tail`: the answer goes on with `part` that many times, then `tail`, so a
+    request of a few bytes gets an answer of megabytes (a request is limited to 6 MiB; an answer too)."""
+    spec: dict[str, object] = {"reply_b64": _b64(body), "content_type": content_type, **how}
+    if repeat is not None or tail:
+        part, times = repeat or (b"", 0)
+        spec |= {"repeat_b64": _b64(part), "times": times, "tail_b64": _b64(tail)}
     return json.dumps({**spec, "stream": True} if stream else spec)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def replayed(spec: dict[str, object]) -> bytes:
+    """The answer a `replay_request` spec asks for."""
+    body = base64.b64decode(str(spec["reply_b64"]))
+    if "repeat_b64" in spec:
+        part = base64.b64decode(str(spec["repeat_b64"]))
+        body += part * int(str(spec["times"])) + base64.b64decode(str(spec["tail_b64"]))
+    return body
 
 
 async def _ping(request: Request) -> Response:
@@ -43,7 +67,7 @@ async def _invocations(request: Request) -> Response:
     spec = json.loads(await request.body())
     if "messages" in spec:  # the Chat page: the last message is the spec
         spec = json.loads(spec["messages"][-1]["content"])
-    body = base64.b64decode(spec["reply_b64"])
+    body = replayed(spec)
     headers = {} if spec.get("content_type") is None else {"Content-Type": spec["content_type"]}
     pieces = max(1, int(spec.get("pieces", 1)))
     if pieces == 1:
