@@ -25,6 +25,7 @@ from components import (
     stream_switch,
 )
 from components.connection_sidebar import STATE_KEY as CONNECTION_KEY
+from components.endpoint_containers import containers_for
 from components.safe_text import escape_markdown
 from components.service_cache import catalog_for, clients_for, history, invoker
 from services import live_feed
@@ -35,7 +36,7 @@ from services.history import History
 from services.request_body import JsonProblem, check_json, check_text, format_json
 from services.request_files import RequestFile, safe_file_name, too_large
 from services.results import InvocationRequest, target_label
-from services.samples import FALLBACK_BODY, sample_request
+from services.samples import FALLBACK_BODY, Sample, sample_request
 
 SAMPLE_MODE = "Test the sample request"
 SDK_MODE = "Use Python SDK example code"
@@ -46,14 +47,14 @@ _NOTICE = "_request_notice"
 LARGE_BODY_BYTES = 1_048_576  # past this the editor may not draw the text whole: the page says so
 
 
-def _fallback_sample() -> tuple[str, str]:
-    return json.dumps(FALLBACK_BODY, indent=2), "application/json"
-
-
-def _sample_for(picked: endpoint_picker.Picked | None) -> tuple[str, str]:
+def _sample_for(picked: endpoint_picker.Picked | None, connection: Connection) -> Sample:
     if picked is None or picked.details is None:
-        return _fallback_sample()
-    return sample_request(picked.details, picked.inference_component)
+        return Sample(json.dumps(FALLBACK_BODY, indent=2).encode(), "application/json")
+    try:
+        found = containers_for(catalog_for(connection), picked)
+    except ServiceError:
+        found = []
+    return sample_request(picked.details, picked.inference_component, found)
 
 
 def _load_sample_when_target_changes(picked: endpoint_picker.Picked | None, connection: Connection) -> None:
@@ -71,12 +72,14 @@ def _load_sample_when_target_changes(picked: endpoint_picker.Picked | None, conn
         request_loader.load_body(pending["body"], pending["content_type"])
         request_options.set_advanced(pending.get("options", {}))
         return
-    _load_sample(picked)
+    _load_sample(picked, connection)
 
 
-def _load_sample(picked: endpoint_picker.Picked | None) -> None:
-    body, content_type = _sample_for(picked)
-    request_loader.load_body(body.encode("utf-8"), content_type)
+def _load_sample(picked: endpoint_picker.Picked | None, connection: Connection) -> None:
+    sample = _sample_for(picked, connection)
+    request_loader.load_body(
+        sample.body, sample.content_type, file_name=sample.file_name, as_file=bool(sample.file_name)
+    )
 
 
 def _apply_pending_history_load(connection: Connection, catalog: EndpointCatalog) -> None:
@@ -138,7 +141,7 @@ def _act(action: request_actions.Action, connection: Connection) -> None:
         st.session_state[_NOTICE] = ("error", f"{error.message} {error.hint}".strip())
         return
     if action.kind == "reset":
-        _load_sample(picked)
+        _load_sample(picked, connection)
     elif action.kind == "format":
         try:
             json_editor.load(format_json(body))

@@ -11,12 +11,12 @@ from typing import Any
 import streamlit as st
 
 from components import endpoint_picker
+from components.endpoint_containers import containers_for
 from components.safe_text import escape_markdown
 from services.chat_formats import AnswerTold, ChatFormat, ChatSettings, Detection, detect, told_by_answer
 from services.chat_templates import TEMPLATES
 from services.connection import Connection
 from services.endpoints import EndpointCatalog
-from services.model_containers import containers
 from services.request_body import check_json
 from services.results import InvocationResult, target_label
 
@@ -61,14 +61,12 @@ def scope(connection: Connection) -> str:
 
 
 def detection_for(catalog: EndpointCatalog, picked: endpoint_picker.Picked) -> Detection:
-    """What the endpoint's containers say about its format, asked once per target and session."""
+    """What the endpoint's containers say about its format (or what its answers told since), once per target
+    and session."""
     known: dict[tuple[str, str | None], Detection] = st.session_state.setdefault(_DETECTIONS, {})
     key = (picked.name, picked.inference_component)
     if key not in known:
-        if picked.details is None:
-            known[key] = detect([])
-        else:
-            known[key] = detect(containers(catalog.clients, picked.details, picked.inference_component))
+        known[key] = detect(containers_for(catalog, picked))
     return known[key]
 
 

@@ -65,7 +65,11 @@ def _note_console_error(message, problems: list[str]) -> None:  # type: ignore[n
 
 
 def endpoint_picker(page: Page) -> Locator:
-    return page.get_by_test_id("stMain").get_by_test_id("stSelectbox").first
+    # By its key, not its place: while a fresh page is still mounting, the first selectbox on it may be
+    # another one (the saved requests).
+    return page.get_by_test_id("stMain").locator(
+        '[class*="st-key-endpoint-choice-"] [data-testid="stSelectbox"]'
+    )
 
 
 def pick_endpoint(page: Page, name: str) -> None:
@@ -188,12 +192,16 @@ def wait_for_status(card: Locator, status: str, timeout: float = 20.0) -> None:
 
 
 def fields(card: Locator) -> dict[str, str]:
-    """Every labelled value of the card's field tables: {"Status": "Success", ...}."""
+    """Every labelled value of the card's field tables: {"Status": "Success", ...}. A table whose header
+    row is empty (the response details) holds label | value rows."""
     found: dict[str, str] = {}
     for table in card.locator("table").all():
         headers = [h.strip() for h in table.locator("th").all_inner_texts()]
         values = [v.strip() for v in table.locator("td").all_inner_texts()]
-        found.update(zip(headers, values, strict=False))
+        if headers and not any(headers):
+            found.update(zip(values[::2], values[1::2], strict=False))
+        else:
+            found.update(zip(headers, values, strict=False))
     return found
 
 

@@ -4,15 +4,14 @@ saved request reopened after the app restarts."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
-from PIL import Image
 from playwright.sync_api import Page, expect
 
 from local_endpoints import LocalEndpoints
 from services.results import MAX_BODY_BYTES
+from services.samples import SAMPLE_FILES
 from tests.browser.helpers import (
     card_output,
     checked_tab,
@@ -35,21 +34,16 @@ def _choose_kind(page: Page, kind: str) -> None:
     page.locator(".st-key-body-kind").get_by_role("radio", name=kind, exact=True).click()
 
 
-def _picture(path: Path) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (240, 160, 30)).save(buffer, format="PNG")
-    path.write_bytes(buffer.getvalue())
-    return buffer.getvalue()
-
-
-def test_a_picture_is_uploaded_previewed_and_sent_byte_for_byte(
-    page: Page, server: LocalEndpoints, tmp_path: Path
-):
+def test_the_bundled_picture_is_uploaded_previewed_and_sent_byte_for_byte(page: Page, server: LocalEndpoints):
     pick_endpoint(page, "demo-image-inspector")
-    _choose_kind(page, "File")
-    picture = _picture(tmp_path / "orange.png")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(tmp_path / "orange.png"))
     preview = page.locator(".st-key-request-file-preview")
+    expect(preview).to_contain_text("sample.png")  # its sample is the bundled picture already
+    _choose_kind(page, "JSON")
+    _choose_kind(page, "File")  # the file stays held across a switch
+    picture = (SAMPLE_FILES / "sample.png").read_bytes()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        str(SAMPLE_FILES / "sample.png")
+    )
     expect(preview.get_by_role("img")).to_be_visible()  # the thumbnail
     expect(preview).to_contain_text(f"{len(picture):,} bytes")
     expect(page.locator(".st-key-opt-content-type input")).to_have_value("image/png")
@@ -58,7 +52,7 @@ def test_a_picture_is_uploaded_previewed_and_sent_byte_for_byte(
     send(page)
     card = newest_card(page)
     wait_for_status(card, "success")
-    assert json.loads(code_text(card_output(card)))["width"] == 64
+    assert json.loads(code_text(card_output(card)))["width"] == 96
     [sent] = invocations(server)
     assert sent.body == picture and sent.headers["content-type"] == "image/png"
 

@@ -35,11 +35,14 @@ from tests.browser.helpers import (
 
 
 def test_picking_an_endpoint_loads_its_sample_into_the_editor(page: Page, server: LocalEndpoints):
-    pick_endpoint(page, "demo-tgi-generator")
+    pick_endpoint(page, "demo-tgi-generator")  # TGI with MESSAGES_API_ENABLED (DescribeModel): chat
     sample = wait_for_editor_json(page, "value.stream === true")
-    assert isinstance(sample["inputs"], str) and sample["inputs"]
-    assert sample["parameters"]["max_new_tokens"] > 0
+    assert sample["messages"][-1]["role"] == "user" and sample["max_tokens"] > 0
     expect(page.locator(".st-key-stream-response input")).to_be_checked()  # the sample asks to stream
+
+    pick_endpoint(page, "demo-lmi-legacy-generator")  # rolling batch disabled: a batch of prompts
+    sample = wait_for_editor_json(page, "Array.isArray(value.inputs)")
+    assert sample["inputs"][0] and sample["parameters"]["max_new_tokens"] > 0
 
     pick_endpoint(page, "demo-csv-regressor")
     wait_for_editor_match(page, r"/^[0-9.]+(,[0-9.]+)+/")

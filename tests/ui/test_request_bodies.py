@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from components import body_kind
 from local_endpoints import LocalEndpoints
 from services.results import MAX_BODY_BYTES
+from services.samples import SAMPLE_FILES
 from tests.ui.conftest import click, editor_key, invocations, pick, run_until, statuses
 
 
@@ -119,3 +120,18 @@ def test_a_body_over_6_mib_is_refused_before_sending_and_no_card_is_made(
     app.run()
     assert not [e.value for e in app.error if "at most" in e.value]
     assert any("may show only part of it" in c.value for c in app.caption)
+
+
+def test_the_image_inspectors_sample_is_the_bundled_picture_and_it_is_answered(
+    app: AppTest, server: LocalEndpoints
+):
+    pick(app, server, "demo-image-inspector")
+    assert app.segmented_control(key=body_kind.KEY).value == body_kind.FILE
+    held = app.session_state["_request_file"]
+    assert (held.name, held.content_type) == ("sample.png", "image/png")
+    assert held.data == (SAMPLE_FILES / "sample.png").read_bytes()
+    click(app, "send", None)
+    run_until(app, lambda at: statuses(at)[:1] == ["Success"])
+    assert json.loads(next(c.value for c in app.code if '"width"' in c.value))["width"] == 96
+    pick(app, server, "demo-audio-analyzer")
+    assert app.session_state["_request_file"].name == "sample.wav" and _content_type(app) == "audio/wav"
