@@ -86,6 +86,8 @@ class Endpoint:
     async_config: dict[str, object] | None = None
     #: set on endpoints whose variants host inference components (endpoint config needs a role then)
     execution_role_arn: str | None = None
+    #: data capture to S3: (sampling percentage, destination); DescribeEndpoint's DataCaptureConfig
+    data_capture: tuple[int, str] | None = None
 
     @property
     def arn(self) -> str:

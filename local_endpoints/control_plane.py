@@ -17,8 +17,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from local_endpoints.catalog import (
+    ACCOUNT_ID,
     ARN_PREFIX,
     ENDPOINT_STATUSES,
+    REGION,
     Catalog,
     Endpoint,
     InferenceComponent,
@@ -76,6 +78,15 @@ def describe_endpoint(catalog: Catalog, params: Params) -> dict[str, Any]:
         document["FailureReason"] = endpoint.failure_reason
     if endpoint.async_config is not None:
         document["AsyncInferenceConfig"] = endpoint.async_config
+    if endpoint.data_capture is not None:
+        sampling, destination = endpoint.data_capture
+        document["DataCaptureConfig"] = {
+            "EnableCapture": True,
+            "CaptureStatus": "Started",
+            "CurrentSamplingPercentage": sampling,
+            "DestinationS3Uri": destination,
+            "KmsKeyId": f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:alias/aws/s3",
+        }
     return document
 
 

@@ -110,6 +110,7 @@ def demo_catalog() -> Catalog:
             "ml.m5.xlarge",
             1,
             environment=CLASSIFIER_ENVIRONMENT,
+            data_capture=(20, f"s3://sagemaker-{REGION}-{ACCOUNT_ID}/data-capture/demo-text-classifier/"),
         ),
         _single(
             "demo-tgi-generator",

@@ -47,3 +47,11 @@ def test_a_failed_endpoint_says_why(app: AppTest, server: LocalEndpoints):
     pick(app, server, "demo-failed")
     _open_details(app)
     assert any("did not pass the ping health check" in e.value for e in app.error)
+
+
+def test_data_capture_is_described(app: AppTest, server: LocalEndpoints):
+    pick(app, server, "demo-text-classifier")
+    shown = _open_details(app).replace("\\", "")  # Markdown escapes aside
+    assert "On, 20% of requests sampled, started, to s3://sagemaker-us-east-1-123456789012/" in shown
+    pick(app, server, "demo-ab-test")
+    assert "Off: requests and answers are not captured." in _open_details(app).replace("\\", "")
