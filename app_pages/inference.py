@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components import (
     body_kind,
@@ -247,18 +248,21 @@ def main() -> None:
     _act_on_click(connection)
     st.title("Test inference", anchor=False)
     st.caption("Send a test request to a real-time endpoint and read the result, as in SageMaker Studio.")
-    left, right = st.columns([9, 11], gap="large")  # the cards need the room: a row of five fields
+    left, right = st.columns([10, 11], gap="large")  # the cards need the room: a row of five fields
     with right:
+        # The SDK example's place: the wide column, where code reads without sideways scrolling. Filled
+        # after the editor is drawn (it shows the text Ace hands over in this very run); empty otherwise.
+        sdk_place = st.container(key="sdk-example")
         # The cards before the form: what the user waits for leaves the server first. They stay visible
         # even when the connection is broken.
         st.subheader("Results", anchor=False)
         cards = card_stack.render(handled_click=request_actions.handled(ACTIONS_KEY))
     with left:
-        _request_side(connection)
+        _request_side(connection, sdk_place)
     card_stack.follow(cards)  # the run ends by following its running cards: nothing may come after it
 
 
-def _request_side(connection: Connection) -> None:
+def _request_side(connection: Connection, sdk_place: DeltaGenerator) -> None:
     try:
         catalog = catalog_for(connection)
     except ServiceError as error:
@@ -274,10 +278,13 @@ def _request_side(connection: Connection) -> None:
     mode = st.radio("Testing options", [SAMPLE_MODE, SDK_MODE], key="testing-mode", horizontal=True)
     with st.container(horizontal=True, vertical_alignment="bottom", key="request-kind-row"):
         kind = body_kind.render()
+        request_options.content_type_field()
+    with st.container(horizontal=True, vertical_alignment="bottom", key="request-tools-row"):
         saved_requests.render(target_label(picked.name, picked.inference_component) if picked else None)
         session_control.render(picked, connection)
-    options = request_options.render()
-    _editor_and_actions(picked, options, connection, sdk=mode == SDK_MODE, file_body=kind == body_kind.FILE)
+    options = request_options.advanced()
+    sdk = sdk_place if mode == SDK_MODE else None
+    _editor_and_actions(picked, options, connection, sdk=sdk, file_body=kind == body_kind.FILE)
 
 
 def _sdk_example(
@@ -312,7 +319,7 @@ def _editor_and_actions(
     options: request_options.RequestOptions,
     connection: Connection,
     *,
-    sdk: bool,
+    sdk: DeltaGenerator | None,
     file_body: bool,
 ) -> None:
     """The editor (or the file), what is wrong with the body, the stream switch, and the buttons (or the
@@ -338,14 +345,31 @@ def _editor_and_actions(
         size_problem = _size_box(json_editor.text())
     _problem_box(problem)
     _notice()
-    stream = stream_switch.render("" if file_body else json_editor.text())
-    if sdk:  # after the editor: the example shows the text Ace handed over in this very run
-        _sdk_example(picked, options, stream, connection, file, file_body=file_body)
+    buttons, switch = st.columns([11, 4], vertical_alignment="center")  # one row: Send is on the first screen
+    with switch:
+        stream = stream_switch.render("" if file_body else json_editor.text())
+    if sdk is not None:  # after the editor: the example shows the text Ace handed over in this very run
+        with sdk:
+            st.subheader("Python SDK example", anchor=False)
+            _sdk_example(picked, options, stream, connection, file, file_body=file_body)
+        buttons.caption("The example code for this request is beside, above the results.")
         return
     reason = "Choose an endpoint first." if picked is None else picked.blocked_reason or ""
     if not reason and file_body:
         reason = "Choose a file to send first." if file is None else file.problem or ""
     reason = reason or size_problem or ""
+    with buttons:
+        _actions(picked, options, stream, reason, file_body=file_body)
+
+
+def _actions(
+    picked: endpoint_picker.Picked | None,
+    options: request_options.RequestOptions,
+    stream: bool,
+    reason: str,
+    *,
+    file_body: bool,
+) -> None:
     pending = None
     if picked is not None:
         target = target_label(picked.name, picked.inference_component)

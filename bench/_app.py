@@ -452,7 +452,7 @@ class AppPage:
             raise SystemExit(f"the editor does not hold the request: {shown!r}")
 
     def stream_switch(self) -> bool | None:
-        switch = self.page.get_by_role("switch", name="Stream response")
+        switch = self.page.get_by_role("switch", name="Stream", exact=True)
         return bool(switch.is_checked()) if switch.count() == 1 else None
 
     def clear_results(self) -> None:

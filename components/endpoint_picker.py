@@ -78,8 +78,7 @@ def render(catalog: EndpointCatalog, *, scope: str, connection: Connection | Non
         summaries, list_error = [], error
     labels = {s.name: f"{s.name} · {s.status}" for s in summaries}
 
-    pick, refresh = st.columns([12, 1], vertical_alignment="bottom", gap="small")
-    with pick:
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key="endpoint-row"):
         st.selectbox(
             "Endpoint",
             list(labels),
@@ -87,11 +86,10 @@ def render(catalog: EndpointCatalog, *, scope: str, connection: Connection | Non
             # Held in session state already (a choice, or one set for a reopened request): no default, which
             # would make Streamlit warn that the widget has both (the key is its identity: same widget).
             index=None if choice_key(scope) in st.session_state else _first_in_service(summaries),
-            placeholder="No endpoints listed: enter a name below" if not labels else "Search endpoints",
+            placeholder="No endpoints listed: enter a name" if not labels else "Search endpoints",
             key=choice_key(scope),
             help="Type to search. Endpoints that are not InService are listed but cannot be invoked.",
         )
-    with refresh:
         st.button(
             "",
             icon=":material/refresh:",
@@ -99,20 +97,27 @@ def render(catalog: EndpointCatalog, *, scope: str, connection: Connection | Non
             help="Refresh the endpoint list",
             on_click=catalog.refresh,
         )
+        typed = str(st.session_state.get(MANUAL_KEY) or "").strip()
+        with st.popover(
+            "",
+            icon=":material/edit:" if not typed else ":material/edit_note:",
+            help="Enter an endpoint name (for endpoints you may invoke but not list)",
+            type="primary" if typed else "secondary",
+        ):
+            st.text_input(
+                "Endpoint name",
+                key=MANUAL_KEY,
+                placeholder="my-endpoint",
+                help="For endpoints you may invoke but not list. Overrides the selection.",
+            )
     if list_error is not None:
         st.warning(
             f"Could not list endpoints: {escape_markdown(list_error.message)}", icon=":material/warning:"
         )
         if list_error.hint:
             st.caption(list_error.hint)
-
-    with st.expander("Enter an endpoint name", expanded=not labels):
-        st.text_input(
-            "Endpoint name",
-            key=MANUAL_KEY,
-            placeholder="my-endpoint",
-            help="For endpoints you may invoke but not list. Overrides the selection above.",
-        )
+    if not labels and list_error is None:
+        st.caption("No endpoints are listed: enter a name with the pencil button.")
     picked = chosen(catalog, scope=scope)
     if picked is not None:
         _details(catalog, picked, scope, connection)

@@ -105,7 +105,8 @@ body:has([data-stale="false"] .smti-following) [data-testid="stElementContainer"
 .st-key-smti-cards { flex-direction: column-reverse; }
 body:has(.smti-instant-card) .st-key-no-results { display: none; }
 /* Less empty space above the title: the editor and the first card fit on one screen. */
-[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2.25rem; padding-top: 0.5rem; }
 /* A card's response details (result_card._details): label | value rows, ids on one line, selectable whole;
    the box scrolls sideways when an id is wider than the card. */
 .smti-details { overflow-x: auto; }

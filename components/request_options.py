@@ -99,6 +99,12 @@ def current() -> RequestOptions:
 
 def render() -> RequestOptions:
     """Draw the fields; returns what the user filled in."""
+    content_type_field()
+    return advanced()
+
+
+def content_type_field() -> None:
+    """The content type field alone (the page puts it beside the body's kind)."""
     st.session_state.setdefault(CONTENT_TYPE_KEY, DEFAULT_CONTENT_TYPE)
     if _PENDING in st.session_state:
         st.session_state[CONTENT_TYPE_KEY] = st.session_state.pop(_PENDING)
@@ -107,18 +113,20 @@ def render() -> RequestOptions:
         key=CONTENT_TYPE_KEY,
         help="Sent as ContentType. JSON bodies are checked before sending.",
     )
+
+
+def advanced() -> RequestOptions:
+    """The Advanced expander (its fields drawn only while it is open); returns what the user filled in."""
     for field, value in _advanced_values().items():
         st.session_state[_kept(field)] = value
     # The label stays the same: the expander's identity (and so whether it is open) depends on it.
     advanced = st.expander("Advanced", icon=":material/tune:", key=ADVANCED_KEY, on_change="rerun")
     hint = st.container()  # always drawn: what follows keeps its place whether the hint shows or not
     if advanced.open:
-        with advanced:
-            cols = st.columns(2)
-            for index, (field, label, help_text) in enumerate(_ADVANCED):
+        with advanced:  # one column: the labels are the API's names, and half a column split them
+            for field, label, help_text in _ADVANCED:
                 st.session_state.setdefault(widget_key(field), st.session_state[_kept(field)])
-                with cols[index % 2]:
-                    st.text_input(label, key=widget_key(field), help=help_text)
+                st.text_input(label, key=widget_key(field), help=help_text)
     else:
         filled = [label for field, label, _ in _ADVANCED if st.session_state[_kept(field)].strip()]
         if filled:  # a closed expander must not hide what travels with the request

@@ -1,4 +1,4 @@
-"""The "Stream response" switch: on by default when the request body asks for `"stream": true`."""
+"""The "Stream" switch (stream the response): on when the request body asks for `"stream": true`."""
 
 from __future__ import annotations
 
@@ -34,9 +34,5 @@ def render(body: str) -> bool:
     """Draw the switch; its value is `current(body)`."""
     asked = asks_to_stream(body)
     with st.container(key=KEY):
-        return st.toggle(
-            "Stream response",
-            value=asked,
-            key=widget_key(asked),
-            help="Use InvokeEndpointWithResponseStream: tokens appear as the model generates them.",
-        )
+        # No help icon: the row is narrow (Send Request beside it), and the SDK example shows which API.
+        return st.toggle("Stream", value=asked, key=widget_key(asked))

@@ -328,7 +328,34 @@
     buttons[action].addEventListener("click", function () { act(action); });
   });
 
+  // The page's own font. A frame does not see the @font-face rules of the page around it, so the buttons
+  // fell back to another sans-serif: borrow the rules (same origin), their addresses made absolute.
+  let fontsBorrowed = false;
+  function borrowFonts() {
+    if (fontsBorrowed) return;
+    let sheets;
+    try { sheets = window.parent.document.styleSheets; } catch (error) { return; }
+    const faces = [];
+    Array.from(sheets).forEach(function (sheet) {
+      let rules;
+      try { rules = sheet.cssRules; } catch (error) { return; } // a sheet from another origin
+      const base = sheet.href || window.parent.location.href;
+      Array.from(rules).forEach(function (rule) {
+        if (rule.type !== 5) return; // CSSRule.FONT_FACE_RULE (instanceof fails across frames)
+        faces.push(rule.cssText.replace(/url\((["']?)([^"')]+)\1\)/g, function (whole, quote, address) {
+          try { return 'url("' + new URL(address, base).href + '")'; } catch (error) { return whole; }
+        }));
+      });
+    });
+    if (!faces.length) return;
+    const style = document.createElement("style");
+    style.textContent = faces.join("\n");
+    document.head.appendChild(style);
+    fontsBorrowed = true;
+  }
+
   function applyTheme(theme, args) {
+    borrowFonts();
     const colors = Object.assign({}, theme || {}, args.theme || {});
     const root = document.documentElement.style;
     if (colors.primaryColor) root.setProperty("--primary", colors.primaryColor);

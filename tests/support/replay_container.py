@@ -36,7 +36,7 @@ def replay_request(
     **how: int,
 ) -> str:
     """The JSON request text that makes the container answer `body` (`status=`, `pieces=` optional).
-    `stream`: the request says `"stream": true`, which turns the page's Stream response switch on.
+    `stream`: the request says `"stream": true`, which turns the page's Stream switch on.
     `repeat=(part, times)` and `tail`: the answer goes on with `part` that many times, then `tail`, so a
     request of a few bytes gets an answer of megabytes (a request is limited to 6 MiB; an answer too)."""
     spec: dict[str, object] = {"reply_b64": _b64(body), "content_type": content_type, **how}

@@ -112,8 +112,8 @@ def invocations(server: LocalEndpoints) -> list:
 
 
 def stream_switch(at: AppTest) -> Toggle:
-    """The "Stream response" switch (one of two widgets, by what the body asks: components.stream_switch)."""
-    return next(toggle for toggle in at.toggle if toggle.label == "Stream response")
+    """The "Stream" switch (one of two widgets, by what the body asks: components.stream_switch)."""
+    return next(toggle for toggle in at.toggle if toggle.label == "Stream")
 
 
 def texts(at: AppTest) -> list[str]:
