@@ -8,8 +8,10 @@ import streamlit as st
 
 from components import history_list, page_style, request_options, result_card, service_cache
 from components.connection_sidebar import STATE_KEY as CONNECTION_KEY
+from components.output_view import hex_dump
 from components.safe_text import escape_markdown
 from services.history import History
+from services.request_files import looks_like_text
 from services.results import Status
 
 _OPENED = "history-opened-id"
@@ -88,7 +90,12 @@ def _opened_card(history: History) -> None:
     if entry.body_truncated:
         st.caption("The stored output was cut to its first MiB.")
     st.caption("Request body" + (" (cut to its first MiB)" if entry.request_body_truncated else ""))
-    st.code(entry.request.body.decode("utf-8", errors="replace"), language=None, wrap_lines=True)
+    body = entry.request.body
+    if looks_like_text(body):
+        st.code(body.decode("utf-8"), language=None, wrap_lines=True)
+    else:  # a file sent byte for byte: its size and first bytes (Load puts the file back whole)
+        st.caption(f"{len(body):,} bytes of {escape_markdown(entry.request.content_type)}")
+        st.code(hex_dump(body[:256]), language=None)
     st.button("Load into the editor", key="load-opened", on_click=_load, args=(entry.id,), type="primary")
 
 

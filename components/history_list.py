@@ -14,7 +14,8 @@ from services.history import HistoryEntry
 def _summary(entry: HistoryEntry) -> str:
     name = entry.request.target
     when = relative_time.describe(entry.requested_at)
-    took = "—" if entry.execution_ms is None else f"{entry.execution_ms:,.0f} ms"
+    # No-break spaces: a narrow row wrapped "123 / ms" (the number and its unit on two lines).
+    took = "—" if entry.execution_ms is None else f"{entry.execution_ms:,.0f}\u00a0ms"
     kind = " · streamed" if entry.stream else ""
     return f"{result_card.badge(entry.status)} **{escape_markdown(name)}** :gray[· {when} · {took}{kind}]"
 

@@ -28,6 +28,7 @@ def test_a_sent_request_is_listed_and_reopens_as_a_card(app: AppTest, server: Lo
     assert not app.exception
     assert "**demo-text-classifier**" in unescaped(markdown(app))
     assert statuses(app) == ["Success"]  # the row's badge
+    assert "\u00a0ms]" in markdown(app)  # the time and its unit never split over two lines
 
     [open_button] = [b for b in app.button if b.key and b.key.startswith("open-")]
     open_button.click().run()
@@ -66,3 +67,14 @@ def test_delete_removes_the_entry(app: AppTest, server: LocalEndpoints):
     [delete_button] = [b for b in app.button if b.key and b.key.startswith("delete-")]
     delete_button.click().run()
     assert any("No saved requests" in c.value for c in app.caption)
+
+
+def test_a_file_request_opens_with_its_size_and_first_bytes(app: AppTest, server: LocalEndpoints):
+    pick(app, server, "demo-image-inspector")  # its sample is the bundled picture, sent as a file
+    click(app, "send", None)
+    run_until(app, lambda at: statuses(at)[:1] == ["Success"])
+    app.switch_page("app_pages/history.py").run()
+    [open_button] = [b for b in app.button if b.key and b.key.startswith("open-")]
+    open_button.click().run()
+    assert any("bytes of image/png" in c.value for c in app.caption)
+    assert any(c.value.startswith("00000000  89 50 4e 47") for c in app.code)  # the PNG signature, in hex
