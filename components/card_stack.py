@@ -19,6 +19,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from components import live_card, live_follow, result_card, service_cache, session_cards
+from services.stateful_sessions import changes_session
 
 # A request sent by this very run gets this long to answer before its card is drawn: a fast endpoint's output
 # then comes with the card itself instead of a moment after it (a slow one shows Pending that much later).
@@ -59,11 +60,14 @@ def follow(drawn: Drawn) -> None:
     """Keep the running cards current until their requests end (the page's run ends with this)."""
     slot = drawn.clear_slot
 
-    def card_ended(_: live_follow.Followed) -> None:
+    def card_ended(view: live_follow.Followed) -> None:
         nonlocal slot
         if slot is not None:
             _clear_button(slot)
             slot = None
+        result = view.invocation.result
+        if result is not None and changes_session(result):
+            st.rerun()  # the Session button, drawn before, says so now (components.session_control)
 
     live_follow.follow(drawn.running, service_cache.invoker(), on_end=card_ended)
 

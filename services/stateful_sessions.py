@@ -59,6 +59,23 @@ def close_request(session: OpenSession) -> InvocationRequest:
     )
 
 
+def changes_session(result: InvocationResult) -> bool:
+    """Whether this result opened or ended a session (the page then shows it at once)."""
+    if result.new_session_id or result.closed_session_id:
+        return True
+    return _ends_unknown_session(result) is not None
+
+
+def _ends_unknown_session(result: InvocationResult) -> str | None:
+    """The session id a refusal said the endpoint does not know (closed elsewhere, or expired)."""
+    request = result.request
+    if result.status is Status.FAILED and request.session_id and request.session_id != NEW_SESSION:
+        message = result.error.message if result.error is not None else ""
+        if "not found" in message or "expired" in message:
+            return request.session_id
+    return None
+
+
 def open_session(
     results: Iterable[InvocationResult], endpoint: str, component: str | None, now: datetime | None = None
 ) -> OpenSession | None:
@@ -72,10 +89,8 @@ def open_session(
             continue
         if result.closed_session_id:
             ended.add(result.closed_session_id)
-        if result.status is Status.FAILED and request.session_id and request.session_id != NEW_SESSION:
-            message = result.error.message if result.error is not None else ""
-            if "not found" in message or "expired" in message:
-                ended.add(request.session_id)
+        if (unknown := _ends_unknown_session(result)) is not None:
+            ended.add(unknown)
         if result.new_session_id:
             session_id, expires = parse_new_session(result.new_session_id)
             if not session_id or session_id in ended or (expires is not None and expires <= now):

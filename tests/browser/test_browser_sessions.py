@@ -22,6 +22,9 @@ def _popover(page: Page, name: str) -> None:
 
 
 def test_a_session_is_started_used_and_closed(page: Page, server: LocalEndpoints):
+    # Slow answers: each card is drawn Pending and followed, so the Session button must change when the
+    # request that opened (or closed) the session ends, not only when the page happens to run again.
+    server.inject_fault("demo-text-classifier", delay_ms=300)
     pick_endpoint(page, "demo-text-classifier")
     wait_for_editor_json(page, "value.features")
     _popover(page, "Session")

@@ -6,7 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 from services.errors import ServiceError
 from services.results import InvocationRequest, InvocationResult, Status
-from services.stateful_sessions import close_request, open_request, open_session, parse_new_session
+from services.stateful_sessions import (
+    changes_session,
+    close_request,
+    open_request,
+    open_session,
+    parse_new_session,
+)
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 
@@ -61,3 +67,11 @@ def test_the_requests_that_open_and_close_a_session():
     assert session is not None
     closing = close_request(session)
     assert (closing.session_id, closing.body) == ("s9", b'{"requestType": "CLOSE"}')
+
+
+def test_a_result_that_opens_or_ends_a_session_is_told_apart():
+    assert changes_session(_result("NEW_SESSION", new="s1"))
+    assert changes_session(_result("s1", closed="s1"))
+    assert changes_session(_result("s1", error="Session s1 was not found on endpoint e or has expired."))
+    assert not changes_session(_result("s1"))
+    assert not changes_session(_result(None, error="throttled"))
