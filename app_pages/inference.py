@@ -14,6 +14,7 @@ from components import (
     code_example,
     endpoint_picker,
     json_editor,
+    latency_entry,
     page_style,
     request_actions,
     request_file,
@@ -360,6 +361,15 @@ def _editor_and_actions(
     reason = reason or size_problem or ""
     with buttons:
         _actions(picked, options, stream, reason, file_body=file_body)
+
+    def this_request() -> InvocationRequest | None:  # what Send would send, for the Latency page
+        body = file.data if file is not None else json_editor.text().encode("utf-8")
+        return _build_request(picked, body, options) if picked is not None else None
+
+    body_problem = None if file_body else problem
+    latency_entry.render(
+        this_request, stream, disabled_reason=reason or ("Fix the body first." if body_problem else "")
+    )
 
 
 def _actions(

@@ -108,8 +108,15 @@ def default_connection() -> Connection:
     return local_connection()
 
 
-def build_clients(connection: Connection, *, read_timeout_s: float = RUNTIME_READ_TIMEOUT_S) -> Clients:
-    """Build the boto3 clients for a connection (``read_timeout_s`` applies to invocations).
+def build_clients(
+    connection: Connection,
+    *,
+    read_timeout_s: float = RUNTIME_READ_TIMEOUT_S,
+    max_pool_connections: int | None = None,
+) -> Clients:
+    """Build the boto3 clients for a connection (``read_timeout_s`` applies to invocations;
+    ``max_pool_connections`` sizes the runtime client's connection pool, botocore's default 10 when None:
+    a latency run at concurrency C needs C).
 
     Raises SetupError subclasses: no credentials, no region, unknown profile.
     """
@@ -119,6 +126,7 @@ def build_clients(connection: Connection, *, read_timeout_s: float = RUNTIME_REA
         # total_max_attempts counts the first call; botocore's "max_attempts" key would mean retries.
         retries={"total_max_attempts": max(1, connection.max_attempts), "mode": "standard"},
         user_agent_extra=_USER_AGENT,
+        **({"max_pool_connections": max_pool_connections} if max_pool_connections else {}),
     )
     control_config = Config(
         connect_timeout=CONTROL_CONNECT_TIMEOUT_S,
