@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import connection_sidebar, service_cache
+from components import connection_sidebar, page_memory, service_cache
 
 st.set_page_config(
     page_title="SageMaker Test inference",
@@ -31,6 +31,7 @@ pages = [
     st.Page("app_pages/history.py", title="History", icon=":material/history:"),
 ]
 navigation = st.navigation(pages, position="sidebar")
+page_memory.keep_widget_values()  # before any page draws: a visit elsewhere loses nothing
 connection = connection_sidebar.render()
 # The invocations' own process starts now and builds its clients while the page loads, not at the first Send.
 service_cache.invoker().warm(connection)

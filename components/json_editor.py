@@ -73,6 +73,10 @@ def render(
 ) -> str:
     """Draw the editor; returns the newest text known to Python. `hidden` (a file is the body) keeps it
     on the page, out of sight: Ace keeps its text and the text it has not handed over yet."""
+    if current_key() not in st.session_state and text() != st.session_state.get(_SEED, ""):
+        # A fresh editor (the page was left and Streamlit dropped the widget): it must open on the newest
+        # text, not on the text it was first loaded with.
+        load(text())
     annotations = []
     if problem is not None:
         annotations.append(
