@@ -6,6 +6,7 @@ import time
 
 import streamlit as st
 
+from components import service_cache
 from components.safe_text import escape_markdown
 from components.service_cache import account_for
 from services.connection import (
@@ -91,6 +92,16 @@ def _account(connection: Connection) -> str | None:
     return account
 
 
+def _clients_fail(connection: Connection) -> bool:
+    """Whether the connection's clients cannot even be built (no credentials, region or profile), which
+    every page reports itself."""
+    try:
+        service_cache.clients_for(connection)
+    except ServiceError:
+        return True
+    return False
+
+
 def _identity(connection: Connection) -> None:
     if connection.kind == "local":
         st.caption("Built-in local endpoints (no AWS account needed)")
@@ -98,9 +109,14 @@ def _identity(connection: Connection) -> None:
         return
     try:
         account = _account(connection)
-    except ServiceError:
-        # Short: the page says what is wrong and what to do, once (the same words twice read as two problems).
-        st.caption(":material/key_off: Not connected: the page says why.")
+    except ServiceError as error:
+        if _clients_fail(connection):
+            # The page says what is wrong and what to do: once (the same words twice read as two problems).
+            st.caption(":material/key_off: Not connected: the page says why.")
+        else:  # only the identity check failed (STS): the page works and says nothing of it
+            st.error(escape_markdown(error.message), icon=":material/key_off:")
+            if error.hint:
+                st.caption(error.hint)
         return
     st.text(connection.label)
     st.caption(

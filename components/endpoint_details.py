@@ -19,7 +19,7 @@ from services.console_links import endpoint_links
 from services.endpoints import EndpointDetails, InferenceComponentSummary, VariantDetails
 
 
-def button(details: EndpointDetails, connection: Connection, region: str | None) -> None:
+def details_button(details: EndpointDetails, connection: Connection, region: str | None) -> None:
     """The button that opens the dialog."""
     if st.button(
         "Details",
@@ -39,18 +39,17 @@ def _dialog(details: EndpointDetails, connection: Connection, region: str | None
 def render(details: EndpointDetails, connection: Connection, region: str | None) -> None:
     st.markdown(f"### {escape_markdown(details.name)}")
     kind = "asynchronous" if details.is_async else "serverless" if details.is_serverless else "real-time"
-    st.markdown(
-        _rows(
-            [
-                ("Status", details.status),
-                ("Kind", kind),
-                ("Endpoint config", details.config_name or "—"),
-                ("Created", _when(details.created_at)),
-                ("Last modified", _when(details.modified_at)),
-                ("ARN", details.arn or "—"),
-            ]
-        )
+    table = _rows(
+        [
+            ("Status", details.status),
+            ("Kind", kind),
+            ("Endpoint config", details.config_name or "—"),
+            ("Created", _when(details.created_at)),
+            ("Last modified", _when(details.modified_at)),
+            ("ARN", details.arn or "—"),
+        ]
     )
+    st.markdown(table)
     if details.failure_reason:
         st.error(escape_markdown(details.failure_reason), icon=":material/error:")
     st.markdown("**Production variants**")

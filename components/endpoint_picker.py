@@ -167,7 +167,7 @@ def _status_line(
     with st.container(horizontal=True, vertical_alignment="center", key="endpoint-status-line"):
         st.caption(escape_markdown(f"Status: {details.status} · {kind} · variants: {variants}"))
         if connection is not None:
-            endpoint_details.button(details, connection, catalog.clients.sagemaker.meta.region_name)
+            endpoint_details.details_button(details, connection, catalog.clients.sagemaker.meta.region_name)
     if reason:
         with st.container(key="endpoint-blocked-reason"):
             st.warning(escape_markdown(reason), icon=":material/block:")

@@ -13,6 +13,7 @@ import sqlite3
 import streamlit as st
 
 from components import endpoint_picker, service_cache, session_cards
+from components.safe_text import escape_markdown
 from services.connection import Connection
 from services.history import History
 from services.results import InvocationRequest
@@ -41,7 +42,7 @@ def _send(connection: Connection, request: InvocationRequest) -> None:
 def render(picked: endpoint_picker.Picked | None, connection: Connection) -> OpenSession | None:
     """The Session popover; returns the session requests go in."""
     session = current(picked)
-    label = "Session" if session is None else f"In session {session.id[:6]}…"
+    label = "Session" if session is None else f"In session {escape_markdown(session.id[:6])}…"
     with st.popover(label, icon=":material/link:", help="Stateful sessions (SessionId)"):
         if picked is None or picked.blocked_reason:
             st.caption("Choose an endpoint that can be invoked first.")

@@ -57,6 +57,12 @@ OWN_TEXT = {
     ("components/chat_turns.py", "first_shown"): "a number",
     ("app_pages/chat.py", "prompt"): "the page's own suggested prompts",
     ("components/chat_saved.py", "note"): "the component's own sentence (_open)",
+    ("components/endpoint_details.py", "table"): "built by _rows: every value escaped",
+    ("components/endpoint_details.py", "label"): "the link buttons' own labels (console_links)",
+    ("components/session_control.py", "label"): "own words and the session id's start, escaped",
+    ("components/session_control.py", "expiry"): "own words and a time",
+    ("app_pages/chat.py", "error.hint"): "hints are the app's own (botocore_errors._HINTS), in Markdown",
+    ("app_pages/inference.py", "error.hint"): "hints are the app's own (botocore_errors._HINTS), in Markdown",
 }
 
 
