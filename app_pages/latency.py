@@ -168,11 +168,10 @@ def _shown_outcome(run: LatencyRun | None) -> RunOutcome | None:
 
 
 def _results(outcome: RunOutcome, connection: Connection) -> None:
-    where = f"run #{outcome.id}" if outcome.id is not None else "this run (not saved)"
-    st.subheader(f"Results · {where}", anchor=False)
-    st.caption(
-        escape_markdown(f"{outcome.request.target} · {outcome.started_at.astimezone():%Y-%m-%d %H:%M:%S}")
-    )
+    where = f"Run #{outcome.id}" if outcome.id is not None else "This run (not saved)"
+    st.subheader("Results", anchor=False)
+    when = outcome.started_at.astimezone()
+    st.caption(escape_markdown(f"{where} · {outcome.request.target} · {when:%Y-%m-%d %H:%M:%S}"))
     latency_summary.render(outcome, key="latency-summary")
     latency_charts.histogram(outcome.samples, key="latency-histogram")
     latency_charts.over_time(outcome.samples, key="latency-over-time")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from components.safe_text import escape_markdown
 from services.results import InvocationRequest
 
 REQUEST_KEY = "latency-request"
@@ -32,8 +33,10 @@ def render(build: Callable[[], InvocationRequest | None], stream: bool, *, disab
         icon=":material/speed:",
         type="tertiary",
         disabled=bool(disabled_reason),
-        help=disabled_reason
-        or "Send this request many times, at a concurrency you choose, and read its latency.",
+        help=escape_markdown(
+            disabled_reason
+            or "Send this request many times, at a concurrency you choose, and read its latency."
+        ),
     )
     if not clicked:
         return

@@ -83,14 +83,14 @@ def render(outcome: RunOutcome, *, key: str) -> None:
             f"Client: {client.process_share:.0%} of a CPU core for the process, {client.workers_share:.0%} "
             "for the run's threads."
         )
-        st.caption(" ".join(escape_markdown(note) for note in notes))
+        st.caption(escape_markdown(" ".join(notes)))
         bottleneck = client.bottleneck
         if bottleneck:
             st.warning(escape_markdown(bottleneck), icon=":material/speed:")
         definitions = [DEFINITIONS["latency"], DEFINITIONS["rps"]]
         if summary.streamed:  # the card's own wording, so a run and a card mean the same thing
             definitions += [*STREAM_DEFINITIONS.splitlines(), DEFINITIONS["tps"]]
-        st.caption("  \n".join(escape_markdown(line) for line in definitions))
+        st.caption(escape_markdown("\n\n".join(definitions)))
 
 
 def _throttle_codes(outcome: RunOutcome) -> set[str]:

@@ -20,6 +20,11 @@ def _table(at: AppTest, first_row: str) -> pd.DataFrame:
     raise AssertionError(f"no table starting with {first_row!r}")
 
 
+def _results_of(at: AppTest) -> str:
+    """Which run the results show: "Run #N" from the caption under Results (escaped for Markdown)."""
+    return next(c.value for c in at.caption if c.value.startswith("Run ")).replace("\\", "").split(" · ")[0]
+
+
 def _charts(at: AppTest) -> list[object]:
     return list(at.get("vega_lite_chart"))
 
@@ -53,7 +58,7 @@ def test_a_run_of_the_test_inference_request_is_drawn_whole(app: AppTest, server
     assert table.loc["Latency (ms)", "p50"] > 0
     assert len(_charts(app)) == 2  # histogram, over time
     assert {b.label for b in app.get("download_button")} >= {"CSV", "JSON", "Export to Locust"}
-    assert "run #1" in app.subheader[0].value
+    assert _results_of(app) == "Run #1"
 
 
 def test_stored_runs_reopen_and_compare(app: AppTest, server: LocalEndpoints):
@@ -69,7 +74,7 @@ def test_stored_runs_reopen_and_compare(app: AppTest, server: LocalEndpoints):
     app.selectbox(key="latency-pick").set_value(1).run()
     app.button(key="latency-open-button").click().run()
     assert not app.exception, app.exception
-    assert "run #1" in app.subheader[0].value
+    assert _results_of(app) == "Run #1"
     assert {m.label: m.value for m in app.metric}["Requests"] == "5"
 
 
