@@ -1,13 +1,18 @@
-"""JSON as a collapsible tree with its laid-out text one tab away, and an embedding as its figures.
+"""JSON as a collapsible tree with its laid-out text a click away, and an embedding as its figures.
 
-Both tabs are drawn (Streamlit sends every tab's content): switching costs no rerun, and the text stays in
-the page, where the instant card (components.request_actions) finds it when it hands over. JSON over
-TREE_LIMIT_BYTES has no tree: a tree of it would cost the browser seconds, so its text is drawn, cut.
+A small segmented control per card picks the view ("Tree" | "Raw"; "Summary" first for an embedding). Every
+view is drawn and the ones not picked are hidden by a style rule on the card's view container (page_style):
+the laid-out text stays in the page, where the instant card (components.request_actions) finds it to hand
+over to; and no tabs are drawn: with 30 JSON cards on the page, Streamlit's tabs made every run 150-270 ms
+slower in the browser than one code block per card, this 85-130 ms (measured: click to the new card drawn).
+JSON over TREE_LIMIT_BYTES has no tree: a tree of it would cost the browser seconds, so its text is drawn,
+cut.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import streamlit as st
@@ -16,44 +21,65 @@ from components.output_text import cut_caption
 from services.output_display import Display
 from services.output_embedding import Embedding
 
-JSON_TABS = ("Tree", "Raw")
-EMBEDDING_TABS = ("Summary", "Tree", "Raw")
-LARGE_EMBEDDING_TABS = ("Summary", "Raw")  # no tree over TREE_LIMIT_BYTES
-TREE_DEPTH = 3  # levels of a larger tree open at first: a typical answer's values show without a click
+JSON_VIEWS = ("Tree", "Raw")
+EMBEDDING_VIEWS = ("Summary", "Tree", "Raw")
 OPEN_BYTES = 2048  # a tree of a body up to this size opens whole
+TREE_DEPTH = 3  # levels open at first up to DEEP_BYTES: a typical answer's values show without a click
+DEEP_BYTES = 50 * 1024  # a larger tree opens one level (every open node is drawn again by each run)
+# Laid-out JSON is coloured up to this length: the colouring is done again by the browser on every run,
+# ~0.6 s a run for 100,000 characters (measured), for every card.
+COLOURED_CHARS = 20_000
 SMALL_TEXT = 4000  # characters below which the text block takes its own height (else it scrolls)
 
 
 def draw(shown: Display, body: bytes, key: str) -> None:
-    """A tree and its text in two tabs ("Tree", "Raw"); only the text when there is no tree."""
+    """A tree and its text, the tree shown first; only the text when there is no tree."""
     if shown.tree is None:
         raw(shown)
         return
-    tree, text = st.tabs(JSON_TABS, key=f"{key}-json")
-    with tree:
-        st.json(shown.tree, expanded=True if shown.size <= OPEN_BYTES else TREE_DEPTH)
-    with text:
-        raw(shown)
+    views(key, {"Tree": lambda: tree(shown, _depth(shown.size)), "Raw": lambda: raw(shown)})
 
 
 def draw_embedding(shown: Display, body: bytes, key: str) -> None:
-    """The figures first ("Summary"), then the JSON's tree and text."""
-    tabs = st.tabs(EMBEDDING_TABS if shown.tree is not None else LARGE_EMBEDDING_TABS, key=f"{key}-json")
-    with tabs[0]:
-        summary(shown.embedding)
+    """The figures first ("Summary"), then the JSON's tree (when not too large) and text."""
+    panes: dict[str, Callable[[], None]] = {"Summary": lambda: summary(shown.embedding)}
     if shown.tree is not None:
-        with tabs[1]:
-            st.json(shown.tree, expanded=1)  # a vector of hundreds of numbers: folded
-    with tabs[-1]:
-        raw(shown)
+        panes["Tree"] = lambda: tree(shown, 1)  # a vector of hundreds of numbers: folded
+    panes["Raw"] = lambda: raw(shown)
+    views(key, panes)
+
+
+def views(key: str, panes: dict[str, Callable[[], None]]) -> None:
+    """A segmented control naming the panes (the first picked at first), then every pane in a container of
+    its own (`st-key-pane-<name>-...`) inside one that names the pick (`st-key-view-<name>-...`)."""
+    names: Sequence[str] = list(panes)
+    picked = st.segmented_control(
+        "View", names, default=names[0], key=f"{key}-view", label_visibility="collapsed", required=True
+    )
+    picked = picked if picked in panes else names[0]
+    with st.container(key=f"view-{picked.lower()}-{key}"):
+        for name, draw_pane in panes.items():
+            with st.container(key=f"pane-{name.lower()}-{key}"):
+                draw_pane()
+
+
+def tree(shown: Display, depth: bool | int) -> None:
+    st.json(shown.tree, expanded=depth)
 
 
 def raw(shown: Display) -> None:
     """The JSON laid out with a 2-space indent (the start of it, when long)."""
     height: Literal["content"] | int = "content" if len(shown.text) < SMALL_TEXT else 420
-    st.code(shown.text, language="json", wrap_lines=True, height=height)
+    language = "json" if len(shown.text) <= COLOURED_CHARS else None
+    st.code(shown.text, language=language, wrap_lines=True, height=height)
     if shown.cut:
         st.caption(cut_caption(shown))
+
+
+def _depth(size: int) -> bool | int:
+    if size <= OPEN_BYTES:
+        return True
+    return TREE_DEPTH if size <= DEEP_BYTES else 1
 
 
 def summary(embedding: Embedding | None) -> None:

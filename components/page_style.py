@@ -116,8 +116,19 @@ body:has(.smti-instant-card) .st-key-no-results { display: none; }
   white-space: nowrap; overflow-wrap: normal; padding-right: 1rem;
 }
 [class*="st-key-result-card-"] .smti-details td:first-child { font-family: inherit; opacity: 0.65; }
-/* A JSON tree (components.output_json) scrolls inside the card instead of making it a page long. */
+/* An output's views (components.output_json): only the pane picked in its segmented control shows. */
+[class*="st-key-view-"] > [data-testid="stLayoutWrapper"]:has(> [class*="st-key-pane-"]) { display: none; }
+[class*="st-key-view-tree-"] > [data-testid="stLayoutWrapper"]:has(> [class*="st-key-pane-tree-"]),
+[class*="st-key-view-raw-"] > [data-testid="stLayoutWrapper"]:has(> [class*="st-key-pane-raw-"]),
+[class*="st-key-view-summary-"] > [data-testid="stLayoutWrapper"]:has(> [class*="st-key-pane-summary-"]) {
+  display: flex;
+}
+/* A JSON tree scrolls inside the card instead of making it a page long. */
 [class*="st-key-result-card-"] [data-testid="stJson"] { max-height: 420px; overflow: auto; }
+[class*="st-key-result-card-"] [data-testid="stJson"] .variable-row,
+[class*="st-key-result-card-"] [data-testid="stJson"] .object-key-val {
+  padding-top: 1px !important; padding-bottom: 1px !important;  /* its rows closer: more of it shows */
+}
 </style>
 """
 

@@ -314,16 +314,30 @@ def details(result: InvocationResult) -> list[tuple[str, str]]:
     them."""
     request_id = result.request_id or (result.error.request_id if result.error else None)
     fields = [("Invoked variant", result.invoked_variant or "—"), ("Request ID", request_id or "—")]
+    new_session, expires = _session(result.new_session_id)
     optional = [
         ("Response content type", result.content_type),
         ("Custom attributes", result.custom_attributes),
-        ("New session ID", result.new_session_id),
+        ("New session ID", new_session),
+        ("Session expires", expires),
         ("Closed session ID", result.closed_session_id),
     ]
     fields += [(label, value) for label, value in optional if value]
     if result.attempts > 1:
         fields.append(("Attempts", f"{result.attempts} ({result.attempts - 1} retried)"))
     return fields
+
+
+def _session(value: str | None) -> tuple[str | None, str | None]:
+    """NewSessionId as SageMaker sends it, "<id>; Expires=<time>", as the id (what the next request's
+    SessionId takes) and the time; a value of another form stays whole."""
+    if value is None:
+        return None, None
+    session, _, rest = value.partition(";")
+    rest = rest.strip()
+    if session.strip() and rest[:8].lower() == "expires=":
+        return session.strip(), rest[8:].strip() or None
+    return value, None
 
 
 def _details_markdown(fields: list[tuple[str, str]]) -> str:

@@ -9,12 +9,15 @@ something to draw. What the page draws of it, cut to a size a browser takes, is 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
+import gc
 import io
 import itertools
 import json
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -36,6 +39,7 @@ _DRAWN_FORMATS = {
     "BMP": "image/bmp",
     "WEBP": "image/webp",
 }
+_PAUSE_GC_SIZE = 1_000_000  # a body this long is decoded with the cyclic garbage collector paused
 MAX_IMAGE_PIXELS = 40_000_000  # beyond this an image is offered as a download, not decoded (memory)
 
 
@@ -174,9 +178,27 @@ def _utf8(body: bytes) -> str | None:
         return None
 
 
+@contextlib.contextmanager
+def collector_paused(size: int) -> Iterator[None]:
+    """The cyclic garbage collector paused while a body of `size` bytes or characters (over a megabyte) is
+    decoded. Parsing megabytes of JSON makes millions of objects, and the collector walks them all, several
+    times over, while they are made and once more after (measured: 160-200 ms of a 5 MiB answer's parse,
+    against 60-85 ms without it). They hold no cycles: freed by their counts when dropped, they need no
+    walk. Process-wide, for the fraction of a second it lasts; nested pauses are one."""
+    pause = size > _PAUSE_GC_SIZE and gc.isenabled()
+    if pause:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if pause:
+            gc.enable()
+
+
 def _json(text: str) -> Any:
     try:
-        return json.loads(text)
+        with collector_paused(len(text)):
+            return json.loads(text)
     except RecursionError:
         return _TooDeep
     except ValueError:  # not JSON, or an integer longer than Python converts (4,300 digits)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.foreign_text import escape_in_json, scrub
-from services.output import DecodedOutput, Kind, decode_output, is_json_lines, json_text
+from services.output import DecodedOutput, Kind, collector_paused, decode_output, is_json_lines, json_text
 from services.output_audio import AudioInfo
 from services.output_embedding import Embedding
 from services.output_table import Columns
@@ -88,8 +88,8 @@ def display(body: bytes, content_type: str | None) -> Display:
     """What to draw for `body` (remembered per body and content type: see the module's docstring)."""
     media = (content_type or "").split(";", 1)[0].strip().lower()
     try:
-        output = decode_output(body, content_type, row_limit=TABLE_LIMIT_ROWS)
-        return _display(output, body, media)
+        with collector_paused(len(body)):  # until the large parsed value is dropped, not only while made
+            return _display(decode_output(body, content_type, row_limit=TABLE_LIMIT_ROWS), body, media)
     except Exception as exc:  # a last resort, like output_view.render's: no known body reaches it
         why = f"The output could not be decoded ({type(exc).__name__})."
         return _binary(DecodedOutput("binary", body, len(body), note=why), body, media)

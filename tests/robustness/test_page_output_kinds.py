@@ -5,6 +5,7 @@ text, bytes; a download of the whole under every one; 5 MiB answers drawn prompt
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import time
@@ -33,20 +34,42 @@ def download_labels(app: AppTest) -> list[str]:
     return [button.label.replace("\\", "") for button in downloads(app)]
 
 
-def tabs(app: AppTest) -> list[str]:
-    return [tab.label for tab in app.tabs]
+def views(app: AppTest) -> list[str]:
+    """The options of the output's view control (the segmented control above a JSON output)."""
+    controls = [control for control in app.get("button_group") if (control.key or "").endswith("-view")]
+    return [option for control in controls for option in control.options]
 
 
-def test_json_is_a_tree_with_its_laid_out_text_a_tab_away(app: AppTest, server: LocalEndpoints):
+def view_shown(app: AppTest) -> str:
+    """The pane the view container shows (page_style hides the others): its key names it."""
+    ids = [str(getattr(getattr(block, "proto", None), "id", "")) for block in _blocks(app)]
+    found = [block_id for block_id in ids if "-view-" in block_id]
+    assert len(found) == 1, found
+    return found[0].split("-view-", 1)[1].split("-", 1)[0]
+
+
+def _blocks(app: AppTest) -> list[Any]:
+    out, stack = [], [app._tree]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(getattr(node, "children", {}).values())
+    return out
+
+
+def test_json_is_a_tree_with_its_laid_out_text_a_click_away(app: AppTest, server: LocalEndpoints):
     body = json.dumps({"predictions": [{"label": "positive", "score": 0.97}], "model": "m"}).encode()
     send_reply(app, server, body, "application/json")
-    assert tabs(app) == ["Tree", "Raw"]
+    assert views(app) == ["Tree", "Raw"] and view_shown(app) == "tree"
     [tree] = app.json
     assert json.loads(tree.value) == json.loads(body)
     [raw] = [code for code in app.code if code.language == "json"]
     assert raw.value == json.dumps(json.loads(body), indent=2)
     assert download_labels(app) == [f"Download response.json ({len(body)} B)"]
     assert downloads(app)[0].proto.url.endswith(".json")
+    [control] = [control for control in app.get("button_group") if (control.key or "").endswith("-view")]
+    control.set_value("Raw").run()
+    assert view_shown(app) == "raw" and len(app.json) == 1  # both still drawn: the picked one shows
 
 
 def test_json_with_nan_and_huge_numbers_reaches_the_tree_as_written(app: AppTest, server: LocalEndpoints):
@@ -60,7 +83,7 @@ def test_an_embedding_shows_its_figures_then_its_json(app: AppTest, server: Loca
     vector = [round(math.sin(i) / 10, 6) for i in range(384)]
     body = json.dumps({"object": "list", "data": [{"embedding": vector, "index": 0}]}).encode()
     send_reply(app, server, body, "application/json")
-    assert tabs(app) == ["Summary", "Tree", "Raw"]
+    assert views(app) == ["Summary", "Tree", "Raw"] and view_shown(app) == "summary"
     summary = unescaped(markdown(app))
     assert "| Vectors | Dimension | L2 norm | Min | Max | Mean |" in summary
     norm = math.sqrt(sum(value * value for value in vector))
@@ -147,7 +170,7 @@ def test_the_response_headers_a_user_needs_are_on_the_card(app: AppTest, server:
     assert "| Invoked variant | AllTraffic |" in card
     assert "| Response content type | application/json |" in card
     assert "| Custom attributes | accept_eula=true; trace=[x](y) |" in card  # echoed by the server
-    assert "| New session ID | " in card and "; Expires=" in card
+    assert "| New session ID | " in card and "| Session expires | " in card  # the id alone, to reuse
     assert "\\[x\\]\\(y\\)" in markdown(app)  # escaped: never a link
 
 
@@ -179,13 +202,14 @@ def test_every_header_is_one_line_of_a_label_value_table():
     app = AppTest.from_function(card).run()
     assert not app.exception, app.exception
     lines = markdown(app).splitlines()
-    rows = lines[lines.index("| | |") + 2 :]
-    assert rows[:7] == [
+    rows = list(itertools.takewhile(lambda line: line.startswith("| "), lines[lines.index("| | |") + 2 :]))
+    assert rows == [
         "| Invoked variant | variant\\-with\\-a\\-rather\\-long\\-name\\-2026\\-01\\-01 |",
         "| Request ID | 4c1f3d3e\\-9b2a\\-4a57\\-8f43\\-2f1e0c9d7b61 |",
         "| Response content type | application/json |",
         "| Custom attributes | a\\|b |",
-        "| New session ID | " + "a" * 64 + "; Expires=2026\\-01\\-01T01\\:00\\:00Z |",
+        "| New session ID | " + "a" * 64 + " |",
+        "| Session expires | 2026\\-01\\-01T01\\:00\\:00Z |",
         "| Closed session ID | " + "b" * 64 + " |",
         "| Attempts | 3 \\(2 retried\\) |",
     ]
