@@ -9,6 +9,7 @@ nothing else is saved.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import json
 import os
@@ -19,23 +20,28 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from services import errors
+from services import errors, history_schema
 from services.errors import ModelError, ServiceError, StreamError
+from services.history_schema import SCHEMA_VERSION
 from services.parameters import OPTIONAL_PARAMETERS
 from services.results import InvocationRequest, InvocationResult, Status, StreamStats
+
+__all__ = ["SCHEMA_VERSION", "History", "HistoryEntry", "HistoryFilter", "HistoryVersionError"]
 
 APP_DIR_NAME = "sagemaker-test-inference"
 FILE_NAME = "history.sqlite3"
 PATH_ENV = "SMTI_HISTORY_PATH"
-SCHEMA_VERSION = 1
 MAX_STORED_BYTES = 1024 * 1024  # bodies and texts above 1 MiB keep their first MiB and their full size
 BUSY_TIMEOUT_MS = 10_000
 PREVIEW_BYTES = 4096  # list() returns this much of each body; get() returns everything stored
+MIN_TERM = 3  # the index finds substrings of 3+ characters; shorter terms are matched by LIKE (a scan)
+_LIKE_DOCUMENT = f"({history_schema.search_document('invocations.')}) LIKE ? ESCAPE '\\'"
 _LARGE_COLUMNS = frozenset({"request_body", "response_body", "text", "partial_text"})
 
 _REQUEST_OPTIONS = tuple(p.attribute for p in OPTIONAL_PARAMETERS)  # one TEXT column each
 
-_SCHEMA = f"""
+# Version 1, exactly as apps before migrations created it (they still open a migrated file: see _migrate).
+_SCHEMA_V1 = f"""
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS invocations (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -131,6 +137,7 @@ class HistoryEntry:
     error: ServiceError | None
     extra: dict[str, str] = field(default_factory=dict)
     complete: bool = True
+    starred: bool = False
 
     @property
     def endpoint_name(self) -> str:
@@ -173,6 +180,31 @@ class HistoryEntry:
         )
 
 
+class HistoryVersionError(RuntimeError):
+    """The file was written by a newer version of this app; it is left untouched."""
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """Which entries to list. Every field narrows; the defaults match everything.
+
+    ``search``: whitespace-separated terms, each found (case-insensitive, as a substring) somewhere in the
+    entry's endpoint, inference component, connection, request id, error, request body or output (the
+    first 64 K characters of each text body; binary bodies are not searched). ``since``/``until`` bound the
+    time the request was sent (``since`` included, ``until`` excluded)."""
+
+    search: str = ""
+    endpoint: str | None = None
+    status: Status | str | None = None
+    connection_label: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    starred: bool = False
+
+    def terms(self) -> list[str]:
+        return self.search.split()
+
+
 class History:
     """The history store. Safe to share between threads: every call uses its own connection."""
 
@@ -180,22 +212,21 @@ class History:
         self.path = Path(path) if path is not None else default_history_path()
         self._create_private_file()
         with self._connection() as conn:
+            # Read the version before writing anything: a newer app's file is left exactly as it is.
+            conn.execute("BEGIN IMMEDIATE")  # two first starts at once must not both migrate
+            version = _file_version(conn)
+            if version > SCHEMA_VERSION:
+                conn.execute("ROLLBACK")
+                raise HistoryVersionError(
+                    f"{self.path} was written by a newer version of this app (schema {version}); "
+                    f"this version reads schema {SCHEMA_VERSION} and older. Nothing in the file was changed: "
+                    f"update the app, or set {PATH_ENV} to another file."
+                )
+            _migrate(conn, version)
+            self.search_index = _sync_search_index(conn)
+            conn.execute("COMMIT")
             # WAL lets readers and one writer work at once; the mode is stored in the file itself.
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("BEGIN IMMEDIATE")  # two first starts at once must not both create the schema
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            row = conn.execute("SELECT version FROM schema_version").fetchone()
-            if row is None:
-                conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
-            elif row[0] > SCHEMA_VERSION:
-                conn.execute("ROLLBACK")
-                raise RuntimeError(
-                    f"{self.path} was written by a newer version of this app (schema {row[0]}); "
-                    f"this version reads schema {SCHEMA_VERSION}."
-                )
-            conn.execute("COMMIT")
             self._columns = [info["name"] for info in conn.execute("PRAGMA table_info(invocations)")]
 
     def save(self, result: InvocationResult, *, connection_label: str) -> int:
@@ -220,38 +251,66 @@ class History:
         status: Status | str | None = None,
         search: str | None = None,
         limit: int = 100,
+        *,
+        where: HistoryFilter | None = None,
+        before_id: int | None = None,
     ) -> list[HistoryEntry]:
-        """Entries newest first, optionally for one endpoint, one status, and containing ``search``
-        (case-insensitive, in the endpoint, inference component, request id, error, label or request body)."""
-        where: list[str] = []
-        params: list[object] = []
-        if endpoint:
-            where.append("endpoint_name = ?")
-            params.append(endpoint)
-        if status:
-            where.append("status = ?")
-            params.append(str(status))
-        if search:
-            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            searched = (
-                "endpoint_name",
-                "inference_component_name",
-                "request_id",
-                "error_code",
-                "error_message",
-                "connection_label",
-                "CAST(request_body AS TEXT)",
-            )
-            where.append("(" + " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for column in searched) + ")")
-            params.extend([pattern] * len(searched))
-        sql = f"SELECT {_preview_select(self._columns)} FROM invocations"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id DESC LIMIT ?"
-        params.append(max(0, limit))
+        """Entries newest first, at most ``limit``, matching ``where`` (or the shorthand ``endpoint``,
+        ``status`` and ``search``), with previews of their bodies. ``before_id``: only entries older than
+        that one (the next page after a page ending with it)."""
+        if where is None:
+            where = HistoryFilter(search=search or "", endpoint=endpoint, status=status)
+        conditions, params = _filters(where)
+        terms = where.terms()
+        indexed = [t for t in terms if len(t) >= MIN_TERM] if self.search_index else []
+        scanned = [t for t in terms if t not in indexed]
+        if indexed:
+            sql, params = _indexed_search(indexed, scanned, conditions, params, before_id, self._columns)
+        else:
+            if before_id is not None:
+                conditions.append("id < ?")
+                params.append(before_id)
+            for term in scanned:
+                conditions.append(_LIKE_DOCUMENT)
+                params.append(_like_pattern(term))
+            sql = f"SELECT {_preview_select(self._columns)} FROM invocations"
+            if conditions:
+                sql += " WHERE " + " AND ".join(conditions)
+            sql += " ORDER BY id DESC"
         with self._connection() as conn:
-            rows = conn.execute(sql, params).fetchall()
+            rows = conn.execute(sql + " LIMIT ?", [*params, max(0, limit)]).fetchall()
         return [_entry_from_row(row, complete=False) for row in rows]
+
+    def iter_matching(self, where: HistoryFilter, *, batch: int = 200) -> Iterator[HistoryEntry]:
+        """Every matching entry, complete (whole bodies as stored), newest first, read in batches."""
+        before: int | None = None
+        while True:
+            page = self.list(where=where, limit=batch, before_id=before)
+            for preview in page:
+                entry = self.get(preview.id)
+                if entry is not None:
+                    yield entry
+            if len(page) < batch:
+                return
+            before = page[-1].id
+
+    def set_starred(self, entry_id: int, starred: bool = True) -> bool:
+        """Star (or unstar) one entry; True when it exists."""
+        with self._connection() as conn:
+            cursor = conn.execute("UPDATE invocations SET starred = ? WHERE id = ?", (int(starred), entry_id))
+        return cursor.rowcount > 0
+
+    def endpoints(self) -> builtins.list[str]:
+        """Every endpoint with a saved entry, sorted (read from an index: cheap on a large history)."""
+        with self._connection() as conn:
+            rows = conn.execute("SELECT DISTINCT endpoint_name FROM invocations ORDER BY 1").fetchall()
+        return [row[0] for row in rows]
+
+    def connection_labels(self) -> builtins.list[str]:
+        """Every connection an entry was sent with, sorted."""
+        with self._connection() as conn:
+            rows = conn.execute("SELECT DISTINCT connection_label FROM invocations ORDER BY 1").fetchall()
+        return [row[0] for row in rows]
 
     def get(self, entry_id: int) -> HistoryEntry | None:
         """One entry with everything stored, or None when there is no such id."""
@@ -322,6 +381,78 @@ def _stored_text(text: str) -> str:
 
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
+
+
+def _utc_iso(moment: datetime) -> str:
+    """A bound comparable with stored times (UTC, ISO 8601); a naive moment is taken as local time."""
+    return moment.astimezone(UTC).isoformat()
+
+
+def _filters(where: HistoryFilter) -> tuple[list[str], list[object]]:
+    """SQL conditions (and their parameters) for every field of the filter but the search."""
+    conditions: list[str] = []
+    params: list[object] = []
+    for sql, value in (
+        ("endpoint_name = ?", where.endpoint),
+        ("status = ?", str(where.status) if where.status else None),
+        ("connection_label = ?", where.connection_label),
+        ("requested_at >= ?", None if where.since is None else _utc_iso(where.since)),
+        ("requested_at < ?", None if where.until is None else _utc_iso(where.until)),
+    ):
+        if value:
+            conditions.append(sql)
+            params.append(value)
+    if where.starred:
+        conditions.append("starred = 1")
+    return conditions, params
+
+
+def _like_pattern(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _indexed_search(
+    terms: list[str],
+    scanned: list[str],
+    conditions: list[str],
+    params: list[object],
+    before_id: int | None,
+    columns: list[str],
+) -> tuple[str, list[object]]:
+    """The query for a search through the index: its matches walked newest first, stopping at the page's
+    end, so a word found in most rows answers at once. The other filters are applied as a set of ids
+    collected from their own indexes (the `+` keeps SQLite from asking the index once per id, which is
+    slower by orders of magnitude), so a rare filter does not make each match read its whole row. Terms
+    too short for the index (`scanned`) are checked with LIKE on the matches only."""
+    table = history_schema.SEARCH_TABLE
+    match = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    sql = (
+        f"SELECT {_preview_select(columns)} FROM {table} JOIN invocations ON invocations.id = {table}.rowid"
+        f" WHERE {table} MATCH ?"
+    )
+    values: list[object] = [match]
+    if before_id is not None:
+        sql += f" AND {table}.rowid < ?"
+        values.append(before_id)
+    if conditions:
+        sql += f" AND +{table}.rowid IN (SELECT id FROM invocations WHERE {' AND '.join(conditions)})"
+        values.extend(params)
+    for term in scanned:
+        sql += f" AND {_LIKE_DOCUMENT}"
+        values.append(_like_pattern(term))
+    return sql + f" ORDER BY {table}.rowid DESC", values
+
+
+def _file_version(conn: sqlite3.Connection) -> int:
+    return history_schema.file_version(conn)
+
+
+def _migrate(conn: sqlite3.Connection, version: int) -> None:
+    history_schema.migrate(conn, version, _SCHEMA_V1)
+
+
+def _sync_search_index(conn: sqlite3.Connection) -> bool:
+    return history_schema.sync_search_index(conn)
 
 
 def _row_from_result(result: InvocationResult, connection_label: str) -> dict[str, object]:
@@ -467,4 +598,5 @@ def _entry_from_row(row: sqlite3.Row, *, complete: bool) -> HistoryEntry:
         error=_error_from_row(row),
         extra=json.loads(row["extra"]),
         complete=complete,
+        starred=bool(row["starred"]),
     )
