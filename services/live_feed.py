@@ -116,7 +116,7 @@ def _output_text(result: InvocationResult) -> str | None:
     if len(result.body) > MAX_OUTPUT_BYTES:
         return None
     decoded = decode_output(result.body, result.content_type)
-    if decoded.kind == "json":
+    if decoded.kind in ("json", "embedding"):  # an embedding's card keeps its JSON's text too
         source = result.body.decode("utf-8", "replace")
         return json_text(decoded.value, source)[0]
     if decoded.kind == "text":

@@ -281,6 +281,11 @@
     }
     // The most text the real card shows in one place: its live text box, or its output block once final.
     function shownLength(real) {
+      // A table, a player or a picture is the whole answer in another form than the instant card's text:
+      // nothing to catch up with (the CSV's table used to wait out the hand-over's 1.5 s).
+      if (freshIn(real, '[data-testid="stDataFrame"], [data-testid="stAudio"], [data-testid="stImage"]')) {
+        return Infinity;
+      }
       let most = 0;
       real.querySelectorAll('[class*="st-key-chunked-"], [data-testid="stCode"] code').forEach(function (el) {
         if (!el.closest(STALE)) most = Math.max(most, el.textContent.replace(/\s+/g, "").length);
