@@ -27,6 +27,7 @@ pages = [
         default=True,  # at the app's root address (a default page's url_path is ignored)
     ),
     st.Page("app_pages/latency.py", title="Latency", icon=":material/speed:"),
+    st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("app_pages/chat.py", title="Chat", icon=":material/chat:"),
     st.Page("app_pages/history.py", title="History", icon=":material/history:"),
 ]

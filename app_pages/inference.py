@@ -12,6 +12,7 @@ from components import (
     body_kind,
     card_stack,
     code_example,
+    compare_entry,
     endpoint_picker,
     json_editor,
     latency_entry,
@@ -362,14 +363,15 @@ def _editor_and_actions(
     with buttons:
         _actions(picked, options, stream, reason, file_body=file_body)
 
-    def this_request() -> InvocationRequest | None:  # what Send would send, for the Latency page
+    def this_request() -> InvocationRequest | None:  # what Send would send, for the Latency and Compare pages
         body = file.data if file is not None else json_editor.text().encode("utf-8")
         return _build_request(picked, body, options) if picked is not None else None
 
     body_problem = None if file_body else problem
-    latency_entry.render(
-        this_request, stream, disabled_reason=reason or ("Fix the body first." if body_problem else "")
-    )
+    not_ready = reason or ("Fix the body first." if body_problem else "")
+    with st.container(horizontal=True, key="request-elsewhere"):
+        latency_entry.render(this_request, stream, disabled_reason=not_ready)
+        compare_entry.render(this_request, stream, disabled_reason=not_ready)
 
 
 def _actions(

@@ -5,7 +5,6 @@ card's parts are refilled in place with the final result, so the card changes on
 
 from __future__ import annotations
 
-import functools
 import time
 
 from components import live_follow, live_text, result_card, session_cards
@@ -24,7 +23,7 @@ class LiveCard:
         self.drawn_version = -1
         self.drawn_at = 0.0
         self._text: live_text.LiveText | None = None
-        on_stop = functools.partial(session_cards.stop, card.id) if card.streamed else None
+        on_stop = card.invocation.stop if card.streamed else None  # any card's, in a stack or not
         result_card.head(
             self.slots.head,
             card.request,

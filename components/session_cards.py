@@ -72,12 +72,28 @@ def start(
 ) -> Card:
     """Send the request and add its card (Pending) at once; `history` (None: not available) gets the
     result when the request ends. Makes no Streamlit call once the request is sent."""
-    saving = Saving(None if history is not None else "the history store could not be opened")
-    on_end = functools.partial(_save, history, connection.label, saving)
     # The stack first: reading st.session_state is a point where Streamlit may stop the run, and from the
     # request's start until the caller records its click nothing may stop it (request_actions.Click).
     stack = cards()
-    card = Card(
+    card = begin(invoker, connection, request, stream=stream, history=history)
+    stack.insert(0, card)
+    del stack[MAX_CARDS:]
+    return card
+
+
+def begin(
+    invoker: Invoker,
+    connection: Connection,
+    request: InvocationRequest,
+    *,
+    stream: bool,
+    history: History | None,
+) -> Card:
+    """Send the request; its card, which no stack holds (a comparison keeps its own). Its result is saved
+    to `history` when the request ends, as every card's is. Makes no Streamlit call."""
+    saving = Saving(None if history is not None else "the history store could not be opened")
+    on_end = functools.partial(_save, history, connection.label, saving)
+    return Card(
         id=next(_ids),
         request=request,
         streamed=stream,
@@ -87,9 +103,6 @@ def start(
         invocation=invoker.start(connection, request, stream=stream, on_end=on_end),
         saving=saving,
     )
-    stack.insert(0, card)
-    del stack[MAX_CARDS:]
-    return card
 
 
 def _save(history: History | None, connection_label: str, saving: Saving, result: InvocationResult) -> None:
@@ -101,13 +114,6 @@ def _save(history: History | None, connection_label: str, saving: Saving, result
     except (ServiceError, OSError, sqlite3.Error, RuntimeError) as error:
         # History is a convenience: a full disk or a locked file must not lose the card itself.
         saving.error = str(error)
-
-
-def stop(card_id: int) -> None:
-    """Stop a running stream (the card keeps the text that arrived)."""
-    for card in cards():
-        if card.id == card_id:
-            card.invocation.stop()
 
 
 def clear_finished() -> None:

@@ -167,12 +167,13 @@ def test_presentation_mode_shows_a_clean_conversation(chat: Page, chat_server, t
 
 
 def test_every_page_opens_by_its_address(chat: Page, chat_url: str):
-    for path, heading in (("history", "History"), ("", "Test inference"), ("chat", "Chat")):
+    pages = (("", "Test inference"), ("latency", "Latency"), ("compare", "Compare"), ("chat", "Chat"))
+    for path, heading in (*pages, ("history", "History")):
         chat.goto(f"{chat_url}/{path}")
         expect(chat.get_by_role("heading", name=heading)).to_be_visible()
         nav = chat.get_by_test_id("stSidebarNav")
         expect(nav.get_by_role("link")).to_have_text(
-            [re.compile(f"{name}$") for name in ("Test inference", "Chat", "History")]
+            [re.compile(f"{name}$") for name in ("Test inference", "Latency", "Compare", "Chat", "History")]
         )
 
 

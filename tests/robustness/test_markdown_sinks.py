@@ -63,6 +63,8 @@ OWN_TEXT = {
     ("components/session_control.py", "expiry"): "own words and a time",
     ("app_pages/chat.py", "error.hint"): "hints are the app's own (botocore_errors._HINTS), in Markdown",
     ("app_pages/inference.py", "error.hint"): "hints are the app's own (botocore_errors._HINTS), in Markdown",
+    ("components/compare_targets.py", "label"): "own words and a number",
+    ("app_pages/compare.py", "title"): "a number, the escaped content type and own words",
 }
 
 
