@@ -34,8 +34,11 @@ PATH_ENV = "SMTI_HISTORY_PATH"
 MAX_STORED_BYTES = 1024 * 1024  # bodies and texts above 1 MiB keep their first MiB and their full size
 BUSY_TIMEOUT_MS = 10_000
 PREVIEW_BYTES = 4096  # list() returns this much of each body; get() returns everything stored
-MIN_TERM = 3  # the index finds substrings of 3+ characters; shorter terms are matched by LIKE (a scan)
-_LIKE_DOCUMENT = f"({history_schema.search_document('invocations.')}) LIKE ? ESCAPE '\\'"
+MIN_TERM = 3  # the index finds substrings of 3+ characters; shorter terms are matched by a scan
+# Terms the index cannot take (or every term, without it): found in the same document, folded to lower
+# case by Python (SQLite's LIKE and lower() fold ASCII only; the index folds every letter). The document
+# goes in as bytes, so a body that is not UTF-8 cannot make the function fail.
+_SCAN_DOCUMENT = f"instr(smti_fold(CAST(({history_schema.search_document('invocations.')}) AS BLOB)), ?) > 0"
 _LARGE_COLUMNS = frozenset({"request_body", "response_body", "text", "partial_text"})
 
 _REQUEST_OPTIONS = tuple(p.attribute for p in OPTIONAL_PARAMETERS)  # one TEXT column each
@@ -271,8 +274,8 @@ class History:
                 conditions.append("id < ?")
                 params.append(before_id)
             for term in scanned:
-                conditions.append(_LIKE_DOCUMENT)
-                params.append(_like_pattern(term))
+                conditions.append(_SCAN_DOCUMENT)
+                params.append(term.lower())
             sql = f"SELECT {_preview_select(self._columns)} FROM invocations"
             if conditions:
                 sql += " WHERE " + " AND ".join(conditions)
@@ -345,6 +348,7 @@ class History:
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
             conn.row_factory = sqlite3.Row
+            conn.create_function("smti_fold", 1, _fold, deterministic=True)
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             # Safe in WAL mode: a power cut can lose the last commits, never corrupt the file.
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -407,8 +411,10 @@ def _filters(where: HistoryFilter) -> tuple[list[str], list[object]]:
     return conditions, params
 
 
-def _like_pattern(term: str) -> str:
-    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _fold(document: object) -> str:
+    if isinstance(document, bytes):
+        return document.decode("utf-8", "replace").lower()
+    return str(document or "").lower()
 
 
 def _indexed_search(
@@ -423,7 +429,7 @@ def _indexed_search(
     end, so a word found in most rows answers at once. The other filters are applied as a set of ids
     collected from their own indexes (the `+` keeps SQLite from asking the index once per id, which is
     slower by orders of magnitude), so a rare filter does not make each match read its whole row. Terms
-    too short for the index (`scanned`) are checked with LIKE on the matches only."""
+    too short for the index (`scanned`) are checked on the matches only."""
     table = history_schema.SEARCH_TABLE
     match = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
     sql = (
@@ -438,8 +444,8 @@ def _indexed_search(
         sql += f" AND +{table}.rowid IN (SELECT id FROM invocations WHERE {' AND '.join(conditions)})"
         values.extend(params)
     for term in scanned:
-        sql += f" AND {_LIKE_DOCUMENT}"
-        values.append(_like_pattern(term))
+        sql += f" AND {_SCAN_DOCUMENT}"
+        values.append(term.lower())
     return sql + f" ORDER BY {table}.rowid DESC", values
 
 
