@@ -1,0 +1,69 @@
+"""Saved chat conversations on the History page: each with its target and turns, reopened on the Chat
+page, or copied as Markdown."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+import streamlit as st
+
+from components import endpoint_picker, relative_time
+from components.chat_settings import CONVERSATION_KEY, scope
+from components.safe_text import escape_markdown
+from services.connection import Connection
+from services.conversation_store import ConversationStore
+
+LIMIT = 50
+
+
+def reopen(store: ConversationStore, conversation_id: str, connection: Connection) -> bool:
+    """Make this the Chat page's conversation, its endpoint picked there (as the Chat page's own "Saved
+    conversations" list does: components.chat_saved); False when it cannot be read."""
+    conversation = store.load(conversation_id)
+    if conversation is None:
+        return False
+    st.session_state[CONVERSATION_KEY] = conversation
+    where = scope(connection)
+    st.session_state[endpoint_picker.choice_key(where)] = conversation.endpoint
+    st.session_state[endpoint_picker.MANUAL_KEY] = ""
+    if conversation.component:
+        st.session_state[endpoint_picker.component_key(where, conversation.endpoint)] = conversation.component
+    return True
+
+
+def render(
+    store: ConversationStore, *, on_open: Callable[[str], None], on_markdown: Callable[[str], None]
+) -> None:
+    try:
+        saved = store.list(limit=LIMIT)
+    except (OSError, sqlite3.Error) as error:
+        st.caption(f"The conversations cannot be read: {escape_markdown(str(error))}")
+        return
+    if not saved:
+        st.caption("No saved conversations. Each conversation on the Chat page is saved as its answers end.")
+        return
+    st.caption(
+        f"{len(saved)} conversation{'s' if len(saved) != 1 else ''} (most recent first, at most {LIMIT})"
+    )
+    for item in saved:
+        with st.container(border=True, key=f"history-chat-{item.id}"):
+            st.markdown(f"**{escape_markdown(item.title)}**")
+            when = relative_time.describe(item.updated_at)
+            turns = f"{item.turns} turn{'s' if item.turns != 1 else ''}"
+            st.caption(escape_markdown(f"{item.target} · {turns} · {when} · {item.connection_label}"))
+            with st.container(horizontal=True):
+                st.button(
+                    "Open in Chat",
+                    key=f"history-chat-open-{item.id}",
+                    icon=":material/chat:",
+                    on_click=on_open,
+                    args=(item.id,),
+                )
+                st.button(
+                    "Markdown",
+                    key=f"history-chat-markdown-{item.id}",
+                    icon=":material/content_copy:",
+                    on_click=on_markdown,
+                    args=(item.id,),
+                )
