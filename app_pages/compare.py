@@ -90,7 +90,7 @@ def _cards(run: ComparisonRun) -> list[live_follow.Followed]:
                 live.append(live_card.LiveCard(card))
             else:
                 note = f"Not saved to history: {card.saving.error}" if card.saving.error else None
-                result_card.render(result, key=str(card.id), note=note)
+                result_card.render(result, key=str(card.id), note=note, origin=card.connection_label)
     return live
 
 

@@ -52,7 +52,9 @@ class LiveCard:
         version = invocation.version  # read first: news that comes during the drawing is drawn next time
         snapshot = invocation.snapshot()
         if snapshot.result is not None:
-            result_card.draw_final(self.slots, snapshot.result, key=self.key, live=self._text)
+            result_card.draw_final(
+                self.slots, snapshot.result, key=self.key, live=self._text, origin=self.card.connection_label
+            )
             self.finished = True
         elif snapshot.stats is not None:
             result_card.stream_figures(self.slots.stats, snapshot.stats, None)

@@ -11,6 +11,7 @@ few values shown inside Markdown (endpoint name, variant, request id) are escape
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -18,8 +19,9 @@ from typing import Literal
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from components import live_text, output_view, page_clock, relative_time
+from components import live_text, local_record, output_view, page_clock, relative_time
 from components.safe_text import TrustedHtml, escape_markdown
+from services.connection import local_url_of
 from services.errors import ModelError, ModelStreamError, ServiceError, StreamError
 from services.results import InvocationRequest, InvocationResult, Status, StreamStats
 
@@ -80,16 +82,22 @@ def frame(key: str) -> Slots:
     return Slots(head, times, stats, caption, content, extra, details)
 
 
-def render(result: InvocationResult, *, key: str, note: str | None = None) -> None:
-    """Draw a finished card; `note` (plain text, e.g. why it was not saved) is shown at its foot."""
+def render(result: InvocationResult, *, key: str, note: str | None = None, origin: str | None = None) -> None:
+    """Draw a finished card; `note` (plain text, e.g. why it was not saved) is shown at its foot; `origin`:
+    the label of the connection it was sent with (a local endpoint's card shows local truths)."""
     box = _box(key)
-    draw_final(Slots.flowing(box), result, key=key)
+    draw_final(Slots.flowing(box), result, key=key, origin=origin)
     if note:
         box.caption(escape_markdown(note))
 
 
 def draw_final(
-    slots: Slots, result: InvocationResult, *, key: str, live: live_text.LiveText | None = None
+    slots: Slots,
+    result: InvocationResult,
+    *,
+    key: str,
+    live: live_text.LiveText | None = None,
+    origin: str | None = None,
 ) -> None:
     """Fill (or refill, in place) every part of a card with its final result. `live`: the text a running
     card has shown so far, which a long answer goes on in (only its tail is sent again)."""
@@ -129,7 +137,7 @@ def draw_final(
                 data = text.encode("utf-8")
                 output_view.download(data, file_name="response.txt", mime="text/plain", key=f"download-{key}")
             if result.error is not None:
-                failure_reason(result.error)
+                failure_reason(result.error, local_url=local_url_of(origin), key=key)
     _details(slots.details, result)
 
 
@@ -277,8 +285,14 @@ def _streamed_output(slot: DeltaGenerator, text: str, key: str, live: live_text.
         live_text.LiveText(live_text.box(key, slot)).show(text)
 
 
-def failure_reason(error: ServiceError) -> None:
-    """The Failure Reason block: message, hint, and for model errors the model's status, message and logs."""
+# SageMaker's ModelError message ends by pointing at CloudWatch in the account: not true of a local endpoint.
+_CONSOLE_SENTENCE = re.compile(r"\s*See https://\S+ in account \d+ for more information\.?")
+
+
+def failure_reason(error: ServiceError, *, local_url: str | None = None, key: str = "") -> None:
+    """The Failure Reason block: message, hint, and for model errors the model's status, message and logs
+    (for a local endpoint, the local server's record of the request instead of CloudWatch). The model's
+    own message is shown once: in its block, not again inside SageMaker's sentence."""
     title = "Failure Reason"
     if isinstance(error, ModelStreamError) and error.code != "ModelStreamError":
         # the event, then its ErrorCode (StreamBroken, ModelInvocationTimeExceeded)
@@ -288,7 +302,13 @@ def failure_reason(error: ServiceError) -> None:
     if error.http_status:
         title += f" (HTTP {error.http_status})"
     st.error(title, icon=":material/error:")
-    st.text(error.message)
+    message = error.message
+    if local_url is not None:
+        message = _CONSOLE_SENTENCE.sub("", message)
+    original = error.original_message if isinstance(error, ModelError) else None
+    if original and f'"{original}"' in message:
+        message = message.replace(f'"{original}"', "(below)")
+    st.text(message)
     if error.hint:
         st.caption("What to try")
         st.text(error.hint)
@@ -298,8 +318,10 @@ def failure_reason(error: ServiceError) -> None:
         if error.original_message:
             st.caption("Original message")
             st.code(error.original_message, language=None, wrap_lines=True)
-        if error.log_url and error.log_url.startswith("https://"):
+        if local_url is None and error.log_url and error.log_url.startswith("https://"):
             st.link_button("View the logs in CloudWatch", error.log_url, icon=":material/open_in_new:")
+    if local_url is not None and error.request_id:
+        local_record.record_button(local_url, error.request_id, key=key)
 
 
 def _details(slot: DeltaGenerator, result: InvocationResult) -> None:

@@ -44,6 +44,9 @@ _LOCAL_KEY_ID = "local"
 _LOCAL_SECRET = "local-secret"  # not a secret: the local server ignores it
 
 
+LOCAL_LABEL = "Local · "  # how a local connection's label starts (local_url_of reads it back)
+
+
 @dataclass(frozen=True)
 class Connection:
     """Where requests go. Hashable, so the UI can cache clients per connection."""
@@ -58,7 +61,7 @@ class Connection:
     def label(self) -> str:
         """A short name for the sidebar, e.g. ``AWS · prod · eu-west-1`` or ``Local · http://127.0.0.1:8123``."""
         if self.kind == "local":
-            return f"Local · {self.local_url}"
+            return f"{LOCAL_LABEL}{self.local_url}"
         return f"AWS · {self.profile or 'default'} · {self.region or 'default region'}"
 
 
@@ -78,6 +81,14 @@ def available_profiles() -> list[str]:
         return sorted(botocore.session.Session().available_profiles)
     except Exception:  # a malformed config file must not break the sidebar
         return []
+
+
+def local_url_of(label: str | None) -> str | None:
+    """The local server's address in a connection's label (a card keeps the label it was sent with); None
+    for an AWS connection."""
+    if label and label.startswith(LOCAL_LABEL):
+        return label.removeprefix(LOCAL_LABEL).strip() or None
+    return None
 
 
 def aws_connection(
