@@ -222,6 +222,7 @@ def _rerun_panel() -> None:
                 )
             )
         _rerun_result(card)
+        st.button("Close", key="history-rerun-close", on_click=st.session_state.pop, args=(_RERUN,))
 
 
 @st.fragment(run_every=0.25)

@@ -3,6 +3,11 @@ search, filters, star, re-run in place, diff two results, export, copy as Markdo
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from local_endpoints import LocalEndpoints
@@ -10,7 +15,10 @@ from services.chat_conversation import Conversation
 from services.chat_formats import ChatFormat
 from services.conversation_store import ConversationStore
 from services.history import History, default_history_path
-from tests.ui.conftest import click, markdown, pick, run_until, statuses, unescaped
+from services.results import InvocationRequest, InvocationResult, Status
+from tests.ui.conftest import APP, click, markdown, pick, run_until, statuses, unescaped
+
+PAGE = 50  # app_pages/history.PAGE (importing the page would run it)
 
 
 def _send(app: AppTest, server: LocalEndpoints, endpoint: str, body: str) -> None:
@@ -137,3 +145,47 @@ def test_saved_conversations_are_listed_and_copy_as_markdown(app: AppTest, serve
     assert (
         "Notes on" in unescaped(markdown(app)) or app.session_state["chat-conversation"].id == conversation.id
     )
+
+
+def test_show_more_pages_through_a_long_history(app: AppTest) -> None:
+    history = History(default_history_path())
+    at = datetime(2025, 3, 1, tzinfo=UTC)
+    for n in range(PAGE + 5):
+        history.save(
+            InvocationResult(
+                InvocationRequest("demo-text-classifier", b"{}"), Status.SUCCESS, at + timedelta(seconds=n)
+            ),
+            connection_label="Local",
+        )
+    _history_page(app)
+    assert len(_rows(app)) == PAGE
+    assert any(f"{PAGE}+ shown" in c.value for c in app.caption)
+    _button(app, "history-more")
+    assert len(_rows(app)) == PAGE + 5
+    assert not [b for b in app.button if b.key == "history-more"]
+
+
+def test_a_history_file_from_a_newer_version_is_explained_not_damaged(
+    server: LocalEndpoints, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "newer.sqlite3"
+    History(path).save(
+        InvocationResult(InvocationRequest("demo-x", b"kept"), Status.SUCCESS, datetime.now(UTC)),
+        connection_label="L",
+    )
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    monkeypatch.setenv("LOCAL_ENDPOINTS_URL", server.url)
+    monkeypatch.setenv("SMTI_HISTORY_PATH", str(path))
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.switch_page("app_pages/history.py").run()
+    assert not at.exception, at.exception
+    [error] = [e.value for e in at.error]
+    assert "newer version of this app" in error and "Nothing in the file was changed" in error
+    with sqlite3.connect(path) as conn:
+        assert conn.execute(
+            "SELECT count(*), max(CAST(request_body AS TEXT)) FROM invocations"
+        ).fetchone() == (1, "kept")
+    conn.close()
