@@ -74,6 +74,8 @@ QUERIES = [
     "a",
     '"quoted"',
     "pines zzz",
+    # hostile to FTS5's query syntax or to LIKE: matched literally, never an error
+    *['"', "'", "*", "pines AND", "NEAR(pines)", "\\", "%_", "\x00", "🦜🦜🦜", "(", "-late", "{a}", ":"],
 ]
 
 
