@@ -180,7 +180,7 @@ def _results(history: History, where: HistoryFilter) -> None:
     entries = history.list(where=where, limit=shown + 1)
     more = len(entries) > shown
     entries = entries[:shown]
-    listing, side = st.columns([9, 11], gap="large")
+    listing, side = st.columns([11, 9], gap="large")
     with listing:
         with st.container(horizontal=True, vertical_alignment="center"):
             count = f"{len(entries)}{'+' if more else ''} shown (newest first) · {history.count()} saved"

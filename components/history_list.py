@@ -40,8 +40,16 @@ def _summary(entry: HistoryEntry) -> str:
     )
 
 
+# Seven actions a row: smaller buttons keep a row to two lines of them.
+_STYLE = """<style>
+[class*="st-key-history-row-"] button {min-height: 2rem; padding: 0.1rem 0.55rem;}
+[class*="st-key-history-row-"] button p {font-size: 0.85rem;}
+</style>"""
+
+
 def render(entries: list[HistoryEntry], actions: RowActions, *, compared: list[int]) -> None:
     """Draw the rows; `compared`: the ids picked for a diff (their Compare button is shown pressed)."""
+    st.html(_STYLE)
     if not entries:
         st.caption("No saved requests match. Every request sent from Test inference is saved here.")
         return

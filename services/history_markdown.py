@@ -66,7 +66,7 @@ def entry_markdown(entry: HistoryEntry) -> str:
             ("Time to first token", _ms(entry.stream.time_to_first_token_ms)),
             ("Tokens", f"{entry.stream.token_count:,}"),
         ]
-    if entry.attempts != 1:
+    if entry.attempts > 1:
         rows.append(("Attempts", str(entry.attempts)))
     for label, value in (
         ("Inference component", request.inference_component_name),
