@@ -9,10 +9,11 @@ import sqlite3
 import streamlit as st
 
 from components import (
+    chat_saved,
     history_conversations,
-    history_diff,
     history_filters,
     history_list,
+    output_diff,
     page_style,
     request_options,
     result_card,
@@ -106,7 +107,7 @@ def _delete(entry_id: int) -> None:
 
 def _open_conversation(conversation_id: str) -> None:
     store = service_cache.conversations()
-    if history_conversations.reopen(store, conversation_id, st.session_state[CONNECTION_KEY]):
+    if chat_saved.reopen(store, conversation_id, st.session_state[CONNECTION_KEY]):
         st.session_state["_history_switch_to"] = "app_pages/chat.py"
     else:
         st.session_state[_NOTICE] = "This conversation could not be read by this version of the app."
@@ -231,7 +232,9 @@ def _rerun_result(card: session_cards.Card) -> None:
     if result is None:
         st.caption("Sending… (the result is saved to History too)")
         return
-    result_card.render(result, key=f"history-rerun-{card.id}", note=card.saving.error)
+    result_card.render(
+        result, key=f"history-rerun-{card.id}", note=card.saving.error, origin=card.connection_label
+    )
     if st.session_state.get("_history_rerun_listed") != card.id:
         st.session_state["_history_rerun_listed"] = card.id
         st.rerun(scope="app")  # the new entry joins the list
@@ -250,7 +253,7 @@ def _diff_panel(history: History) -> None:
             return
         a, b = found
         diff = result_diff.diff_outputs(*_output(a), *_output(b))
-        history_diff.render(diff, a_label=_label(a), b_label=_label(b), key="history-diff")
+        output_diff.render(diff, a_label=_label(a), b_label=_label(b), key="history-diff")
         st.button(
             "Clear comparison", key="history-diff-clear", on_click=st.session_state.pop, args=(_COMPARED,)
         )
@@ -275,7 +278,7 @@ def _opened_card(history: History) -> None:
         st.caption("Open an entry to see its card here.")
         return
     st.subheader("Saved result", anchor=False)
-    result_card.render(entry.to_result(), key=f"history-{entry.id}")
+    result_card.render(entry.to_result(), key=f"history-{entry.id}", origin=entry.connection_label)
     if entry.body_truncated:
         st.caption("The stored output was cut to its first MiB.")
     st.caption("Request body" + (" (cut to its first MiB)" if entry.request_body_truncated else ""))

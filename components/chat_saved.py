@@ -16,17 +16,24 @@ from services.conversation_store import ConversationStore, SavedConversation
 _OPENED_NOTE = "_chat_opened_note"
 
 
-def _open(conversation_id: str, connection: Connection) -> None:
-    conversation = conversations().load(conversation_id)
+def reopen(store: ConversationStore, conversation_id: str, connection: Connection) -> bool:
+    """Make this the Chat page's conversation, its endpoint picked there; False when it cannot be read.
+    (The History page's conversations reopen the same way.)"""
+    conversation = store.load(conversation_id)
     if conversation is None:
-        st.session_state[_OPENED_NOTE] = "This conversation could not be read."
-        return
+        return False
     st.session_state[CONVERSATION_KEY] = conversation
     where = scope(connection)
     st.session_state[endpoint_picker.choice_key(where)] = conversation.endpoint
     st.session_state[endpoint_picker.MANUAL_KEY] = ""
     if conversation.component:
         st.session_state[endpoint_picker.component_key(where, conversation.endpoint)] = conversation.component
+    return True
+
+
+def _open(conversation_id: str, connection: Connection) -> None:
+    if not reopen(conversations(), conversation_id, connection):
+        st.session_state[_OPENED_NOTE] = "This conversation could not be read."
 
 
 def _rename(conversation_id: str) -> None:

@@ -17,9 +17,9 @@ def render(targets: list[Target], results: list[InvocationResult | None]) -> Non
         return
     st.subheader("Outputs against the first", anchor=False)
     base = output_of(first_result)
-    for target, result in zip(targets[1:], results[1:], strict=True):
+    for index, (target, result) in enumerate(zip(targets[1:], results[1:], strict=True), start=1):
         if result is None or result.status is not Status.SUCCESS:
             continue
         other = output_of(result)
         diff = diff_outputs(base[0], base[1], other[0], other[1])
-        output_diff.render(diff, a_label=first.label, b_label=target.label)
+        output_diff.render(diff, a_label=first.label, b_label=target.label, key=f"compare-diff-{index}")

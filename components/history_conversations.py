@@ -8,28 +8,11 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from components import endpoint_picker, relative_time
-from components.chat_settings import CONVERSATION_KEY, scope
+from components import relative_time
 from components.safe_text import escape_markdown
-from services.connection import Connection
 from services.conversation_store import ConversationStore
 
 LIMIT = 50
-
-
-def reopen(store: ConversationStore, conversation_id: str, connection: Connection) -> bool:
-    """Make this the Chat page's conversation, its endpoint picked there (as the Chat page's own "Saved
-    conversations" list does: components.chat_saved); False when it cannot be read."""
-    conversation = store.load(conversation_id)
-    if conversation is None:
-        return False
-    st.session_state[CONVERSATION_KEY] = conversation
-    where = scope(connection)
-    st.session_state[endpoint_picker.choice_key(where)] = conversation.endpoint
-    st.session_state[endpoint_picker.MANUAL_KEY] = ""
-    if conversation.component:
-        st.session_state[endpoint_picker.component_key(where, conversation.endpoint)] = conversation.component
-    return True
 
 
 def render(

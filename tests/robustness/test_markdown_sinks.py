@@ -65,6 +65,7 @@ OWN_TEXT = {
     ("app_pages/inference.py", "error.hint"): "hints are the app's own (botocore_errors._HINTS), in Markdown",
     ("components/compare_targets.py", "label"): "own words and a number",
     ("app_pages/compare.py", "title"): "a number, the escaped content type and own words",
+    ("app_pages/history.py", "count"): "numbers and own words",
 }
 
 
