@@ -14,13 +14,12 @@ from dataclasses import dataclass
 import streamlit as st
 
 from components import (
+    card_stack,
     compare_diff,
     compare_entry,
     compare_targets,
-    live_card,
     live_follow,
     page_style,
-    result_card,
     session_cards,
 )
 from components.connection_sidebar import STATE_KEY as CONNECTION_KEY
@@ -85,12 +84,9 @@ def _cards(run: ComparisonRun) -> list[live_follow.Followed]:
     for column, target, card in zip(st.columns(len(run.cards)), run.targets, run.cards, strict=True):
         with column:
             st.markdown(f"**{escape_markdown(target.label)}**")
-            result = card.result
-            if result is None:
-                live.append(live_card.LiveCard(card))
-            else:
-                note = f"Not saved to history: {card.saving.error}" if card.saving.error else None
-                result_card.render(result, key=str(card.id), note=note, origin=card.connection_label)
+            running = card_stack.draw(card)  # as on Test inference
+            if running is not None:
+                live.append(running)
     return live
 
 

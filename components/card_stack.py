@@ -89,14 +89,21 @@ def _cards(stack: list[session_cards.Card]) -> list[live_card.LiveCard]:
     live: list[live_card.LiveCard] = []
     with st.container(key="smti-cards"):
         for card in reversed(stack):
-            _grace(card)
-            result = card.result
-            if result is None:
-                live.append(live_card.LiveCard(card))
-            else:
-                note = f"Not saved to history: {card.saving.error}" if card.saving.error else None
-                result_card.render(result, key=str(card.id), note=note, origin=card.connection_label)
+            running = draw(card)
+            if running is not None:
+                live.append(running)
     return live
+
+
+def draw(card: session_cards.Card) -> live_card.LiveCard | None:
+    """One card where the caller is: finished, or running (then returned, for the page to follow)."""
+    _grace(card)
+    result = card.result
+    if result is None:
+        return live_card.LiveCard(card)
+    note = f"Not saved to history: {card.saving.error}" if card.saving.error else None
+    result_card.render(result, key=str(card.id), note=note, origin=card.connection_label)
+    return None
 
 
 def _grace(card: session_cards.Card) -> None:

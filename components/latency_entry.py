@@ -1,53 +1,31 @@
-"""The way from Test inference to the Latency page: the request the page would send, handed over whole.
-
-Test inference draws ``render`` under its Send button; a click stores the request (endpoint, component,
-body bytes, content type, Advanced parameters) and the stream switch under ``REQUEST_KEY`` and opens the
-Latency page, which reads it with ``current``.
-"""
+"""The way from Test inference to the Latency page (components.request_handoff): the request the page
+would send, handed over whole."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
-import streamlit as st
-
-from components.safe_text import escape_markdown
+from components import request_handoff
+from components.request_handoff import HandedRequest as LatencyTarget
 from services.results import InvocationRequest
 
 REQUEST_KEY = "latency-request"
 PAGE = "app_pages/latency.py"
+DESTINATION = request_handoff.Destination(
+    "Run a latency test",
+    ":material/speed:",
+    "Send this request many times, at a concurrency you choose, and read its latency.",
+    REQUEST_KEY,
+    PAGE,
+)
 
-
-@dataclass(frozen=True)
-class LatencyTarget:
-    request: InvocationRequest
-    stream: bool
+__all__ = ["PAGE", "REQUEST_KEY", "LatencyTarget", "current", "render"]
 
 
 def render(build: Callable[[], InvocationRequest | None], stream: bool, *, disabled_reason: str = "") -> None:
     """A small "Run a latency test" button; ``build`` makes the request, only when it is clicked."""
-    clicked = st.button(
-        "Run a latency test",
-        key="latency-entry",
-        icon=":material/speed:",
-        type="tertiary",
-        disabled=bool(disabled_reason),
-        help=escape_markdown(
-            disabled_reason
-            or "Send this request many times, at a concurrency you choose, and read its latency."
-        ),
-    )
-    if not clicked:
-        return
-    request = build()
-    if request is None:
-        return
-    st.session_state[REQUEST_KEY] = LatencyTarget(request, stream)
-    st.switch_page(PAGE)
+    request_handoff.button(DESTINATION, build, stream, key="latency-entry", disabled_reason=disabled_reason)
 
 
 def current() -> LatencyTarget | None:
-    """The request handed over from Test inference, if any."""
-    target = st.session_state.get(REQUEST_KEY)
-    return target if isinstance(target, LatencyTarget) else None
+    return request_handoff.current(DESTINATION)
