@@ -85,10 +85,13 @@ def test_a_model_error_gives_a_failed_card_with_the_models_status_and_message(
     assert seen["Original status code"] == "503"
     expect(card.get_by_role("alert")).to_contain_text("Failure Reason · ModelError (HTTP 424)")
     expect(card).to_contain_text("CUDA out of memory while loading weights")
-    logs = card.get_by_role("link", name="View the logs in CloudWatch")
-    expect(logs).to_have_attribute(
-        "href", re.compile(r"^https://[a-z0-9-]+\.console\.aws\.amazon\.com/cloudwatch/")
-    )
+    # A local endpoint's card tells local truths: no CloudWatch, no account; the local server's record.
+    expect(card.get_by_role("link", name="View the logs in CloudWatch")).to_have_count(0)
+    expect(card).not_to_contain_text("123456789012")
+    card.get_by_role("button", name="Show the local server's record").click()
+    record = page.get_by_role("dialog")
+    expect(record).to_contain_text("InvokeEndpoint")
+    expect(record).to_contain_text("424")
     assert len(invocations(server)) == 1
 
 
