@@ -150,7 +150,12 @@ def request_type(content_type: str) -> str:
         return "CSV"
     if kind.startswith("text/"):
         return "Text"
-    return kind or "Binary"
+    # A word, not the whole type: the card's row of five fields has no room for "application/octet-stream"
+    # (the response details below name the exact content type).
+    for prefix, word in (("image/", "Image"), ("audio/", "Audio"), ("video/", "Video")):
+        if kind.startswith(prefix):
+            return word
+    return "Binary" if not kind or kind == "application/octet-stream" else "File"
 
 
 def badge(status: Status) -> str:
