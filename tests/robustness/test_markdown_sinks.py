@@ -66,7 +66,7 @@ OWN_TEXT = {
     ("components/compare_targets.py", "label"): "own words and a number",
     ("app_pages/compare.py", "title"): "a number, the escaped content type and own words",
     ("app_pages/history.py", "count"): "numbers and own words",
-    ("components/request_handoff.py", "to.label"): "the destinations' own labels (latency_entry, compare_entry)",
+    ("components/request_handoff.py", "to.label"): "the destinations' own labels (the *_entry modules)",
 }
 
 
