@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from local_endpoints import LocalEndpoints
+from services.chat_formats import ChatFormat
 from tests.browser.helpers import checked_tab, hold_streamlit, invocations, make_holdable
 from tests.support.real_app import streamlit_app
 from tests.support.replay_container import REPLAY_ENDPOINT, replay_request, server_with_replay
@@ -179,9 +180,12 @@ def test_every_page_opens_by_its_address(chat: Page, chat_url: str):
 
 def _choose_format(page: Page, label: str) -> None:
     chooser = page.get_by_test_id("stSelectbox").filter(has_text="Request format").locator("input")
-    chooser.fill(label)
-    page.keyboard.press("Enter")
-    expect(chooser).to_have_value(re.compile("^" + re.escape(label)))
+    # Open the list and click the option by its whole label: typed, "LMI legacy" also matches the
+    # "Automatic: LMI legacy (...)" option, and Enter took whichever the list showed first.
+    [full] = [f.label for f in ChatFormat if f.label.startswith(label)]
+    chooser.click()
+    page.get_by_role("option", name=full, exact=True).click()
+    expect(chooser).to_have_value(full)
 
 
 @pytest.mark.parametrize(
