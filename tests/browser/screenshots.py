@@ -79,7 +79,7 @@ def test_take_screenshots(page: Page, server: LocalEndpoints) -> None:
     send(page)
     expect(cards(page)).to_have_count(2)
     wait_for_status(newest_card(page), "failed")
-    expect(newest_card(page).get_by_role("link", name="View the logs in CloudWatch")).to_be_visible()
+    expect(newest_card(page).get_by_role("button", name="Show the local server's record")).to_be_visible()
     _save(page, SHOTS / "failed.png")
     server.reset()
 
@@ -113,7 +113,7 @@ def test_take_screenshots(page: Page, server: LocalEndpoints) -> None:
     _save(page, SHOTS / "sdk.png")
 
     # The History page.
-    page.get_by_test_id("stSidebarNavLink").nth(1).click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="History").click()
     expect(page.get_by_role("heading", name="History")).to_be_visible()
     page.locator('[class*="st-key-open-"] button').first.click()
     expect(page.get_by_role("heading", name="Saved result")).to_be_visible()
