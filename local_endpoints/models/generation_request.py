@@ -9,6 +9,7 @@ from typing import Any
 
 from local_endpoints.models.base import ModelInputError
 from local_endpoints.models.ngram import Sampling
+from local_endpoints.models.payloads import json_type
 
 STYLES = ("tgi", "lmi", "lmi-legacy")
 #: tokens one request may ask for: enough for the 20,000-token benchmark, small enough to stay quick
@@ -93,12 +94,12 @@ def _completion_request(document: dict[str, Any], style: str) -> GenerationReque
             )
         prompt = prompt[0]
     if not isinstance(prompt, str):
-        raise input_error(style, f"`inputs` must be a string, not {_type_name(prompt)}")
+        raise input_error(style, f"`inputs` must be a string, not {json_type(prompt)}")
     parameters = document.get("parameters", {})
     if parameters is None:
         parameters = {}
     if not isinstance(parameters, dict):
-        raise input_error(style, f"`parameters` must be an object, not {_type_name(parameters)}")
+        raise input_error(style, f"`parameters` must be an object, not {json_type(parameters)}")
     reader = _Reader(parameters, style)
     stop_key = "stop" if style == "tgi" else "stop_sequences"
     return GenerationRequest(
@@ -131,7 +132,7 @@ def _chat_request(document: dict[str, Any], style: str) -> GenerationRequest:
         raise input_error(style, "`n` must be 1: this model writes one answer per request")
     options = document.get("stream_options") or {}
     if not isinstance(options, dict):
-        raise input_error(style, f"`stream_options` must be an object, not {_type_name(options)}")
+        raise input_error(style, f"`stream_options` must be an object, not {json_type(options)}")
     return GenerationRequest(
         prompt="\n".join(texts),
         chat=True,
@@ -169,7 +170,7 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise input_error(self.style, f"`{name}` must be a number, not {_type_name(value)}")
+            raise input_error(self.style, f"`{name}` must be a number, not {json_type(value)}")
         return float(value)
 
     def max_new_tokens(self, name: str, default: int) -> int:
@@ -177,7 +178,7 @@ class _Reader:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, int):
-            raise input_error(self.style, f"`{name}` must be an integer, not {_type_name(value)}")
+            raise input_error(self.style, f"`{name}` must be an integer, not {json_type(value)}")
         if value <= 0:
             raise input_error(self.style, f"`{name}` must be strictly positive")
         if value > MAX_NEW_TOKENS_LIMIT:
@@ -232,17 +233,5 @@ def _flag(values: dict[str, Any], name: str, style: str) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise input_error(style, f"`{name}` must be true or false, not {_type_name(value)}")
+        raise input_error(style, f"`{name}` must be true or false, not {json_type(value)}")
     return value
-
-
-def _type_name(value: Any) -> str:
-    names = {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "a string",
-        dict: "an object",
-        list: "a list",
-    }
-    return "null" if value is None else names.get(type(value), type(value).__name__)
