@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
 import streamlit as st
@@ -31,7 +30,7 @@ from components.connection_sidebar import STATE_KEY as CONNECTION_KEY
 from components.endpoint_containers import containers_for
 from components.safe_text import escape_markdown
 from components.service_cache import catalog_for, clients_for, history, invoker
-from services import live_feed
+from services import live_feed, samples
 from services.connection import Connection
 from services.endpoints import EndpointCatalog
 from services.errors import ServiceError
@@ -39,7 +38,7 @@ from services.history import History
 from services.request_body import JsonProblem, check_json, check_text, format_json
 from services.request_files import RequestFile, safe_file_name, too_large
 from services.results import InvocationRequest, target_label
-from services.samples import FALLBACK_BODY, Sample, sample_request
+from services.samples import Sample, sample_request
 
 SAMPLE_MODE = "Test the sample request"
 SDK_MODE = "Use Python SDK example code"
@@ -52,7 +51,7 @@ LARGE_BODY_BYTES = 1_048_576  # past this the editor may not draw the text whole
 
 def _sample_for(picked: endpoint_picker.Picked | None, connection: Connection) -> Sample:
     if picked is None or picked.details is None:
-        return Sample(json.dumps(FALLBACK_BODY, indent=2).encode(), "application/json")
+        return samples.fallback()
     try:
         found = containers_for(catalog_for(connection), picked)
     except ServiceError:

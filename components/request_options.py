@@ -97,12 +97,6 @@ def current() -> RequestOptions:
     return RequestOptions(content_type=content_type or DEFAULT_CONTENT_TYPE, extra=extra)
 
 
-def render() -> RequestOptions:
-    """Draw the fields; returns what the user filled in."""
-    content_type_field()
-    return advanced()
-
-
 def content_type_field() -> None:
     """The content type field alone (the page puts it beside the body's kind)."""
     st.session_state.setdefault(CONTENT_TYPE_KEY, DEFAULT_CONTENT_TYPE)

@@ -99,6 +99,11 @@ def sample_request(
         return _generation(ChatFormat.TGI)
     if _any(images, _CSV_MARKERS):
         return Sample(b"5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n", "text/csv")
+    return fallback()
+
+
+def fallback() -> Sample:
+    """The sample when nothing is known of the endpoint (none picked, or it could not be described)."""
     return _json(FALLBACK_BODY)
 
 
